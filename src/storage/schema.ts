@@ -1,0 +1,110 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Typed tables. Conventions that hold on both SQLite and PostgreSQL:
+ * - instants are ISO-8601 UTC text (`2026-12-01T09:00:00.000Z`), which sorts and compares as text;
+ * - JSON is stored as text and parsed at the repository edge;
+ * - money is integer kopecks (bigint on PostgreSQL is avoided: kopecks of any invoice fit in 2^53).
+ * Migrations that create these tables are frozen; change the schema only with a new migration.
+ */
+export interface Database {
+  settings: SettingsTable;
+  portals: PortalsTable;
+  robot_calls: RobotCallsTable;
+  jobs: JobsTable;
+  job_effects: JobEffectsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export type PortalStatus = 'active' | 'needs_reinstall' | 'uninstalled';
+
+export interface PortalsTable {
+  member_id: string;
+  domain: string;
+  client_endpoint: string;
+  server_endpoint: string;
+  application_token: string;
+  access_token: string;
+  refresh_token: string;
+  /** ISO instant when the access token expires (as reported by Bitrix24). */
+  access_expires_at: string;
+  scope: string;
+  /** User id whose tokens we hold (the installing admin). */
+  user_id: number | null;
+  status: PortalStatus;
+  /** Why the portal needs attention (e.g. refresh failed with invalid_grant). */
+  status_reason: string | null;
+  /** Leaky bucket: drain rate in requests per second and burst size (Enterprise 5/250). */
+  rate_drain: number;
+  rate_burst: number;
+  time_zone: string;
+  /** Bumped on every token refresh; compare-and-swap guard so only one refresh wins. */
+  token_version: number;
+  /** Cross-process refresh lock: instant until which one process owns the refresh. */
+  refresh_locked_until: string | null;
+  installed_at: string;
+  updated_at: string;
+}
+
+export type RobotCallStatus = 'queued' | 'running' | 'answered' | 'failed';
+
+export interface RobotCallsTable {
+  id: Generated<number>;
+  member_id: string;
+  robot_code: string;
+  /** Bitrix24's event token, verbatim; unique so a repeated delivery is recognised. */
+  event_token: string;
+  workflow_id: string;
+  /** `DEAL_123` etc. */
+  document_id: string;
+  document_type: string;
+  properties_json: string;
+  /** 'Y' when the workflow step waits for bizproc.event.send. */
+  use_subscription: 'Y' | 'N';
+  /** User the robot runs as (`auth[user_id]`), for notifications and CRM rights. */
+  auth_user_id: number | null;
+  status: RobotCallStatus;
+  /** Return values sent with bizproc.event.send (JSON), once answered. */
+  result_json: string | null;
+  error_text: string | null;
+  received_at: string;
+  answered_at: string | null;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** Unique business key (e.g. `robot:<event_token>`): enqueueing the same key twice creates one job. */
+  key: string;
+  payload_json: string;
+  status: JobStatus;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** Journal of external effects a job already performed, so a retry skips them. */
+export interface JobEffectsTable {
+  job_key: string;
+  effect: string;
+  result_json: string;
+  created_at: string;
+}
+
+export type Portal = Selectable<PortalsTable>;
+export type NewPortal = Insertable<PortalsTable>;
+export type PortalUpdate = Updateable<PortalsTable>;
+export type RobotCall = Selectable<RobotCallsTable>;
+export type Job = Selectable<JobsTable>;
