@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './log.js';
+
+/**
+ * `qrbill <command>`: serve, migrate, render, qr, words, demo. Each command module is loaded on
+ * demand so `qrbill words` does not open a database or load PDF fonts.
+ */
+const USAGE = `Usage: qrbill <command> [options]
+
+Commands:
+  serve                         start the service (HTTP + worker) on the configured database
+  migrate                       apply database migrations and exit
+  render --input doc.json --out doc.pdf [--qr-png qr.png]
+                                render an invoice / QR-invoice / act from the document JSON model
+  qr --input doc.json           print the GOST R 56042 payment QR payload of a document
+  words <amount>                amount in words, 1C style (e.g. qrbill words 25000.00)
+  demo [--out ./demo-out]       run a sandbox Bitrix24 portal + the service and show the billing cycle
+`;
+
+const io = {
+  stdout: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  stderr: (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  cwd: process.cwd(),
+};
+
+async function serve(): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const { startServer } = await import('./server.js');
+  const server = await startServer(config, log);
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function migrate(): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const { openDatabase } = await import('./storage/db.js');
+  const { migrateToLatest } = await import('./storage/migrate.js');
+  const database = await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log });
+  try {
+    const { applied } = await migrateToLatest(database);
+    io.stdout(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'migrate':
+      return migrate();
+    case 'render':
+      return (await import('./cli/render.js')).renderCommand(rest, io);
+    case 'qr':
+      return (await import('./cli/qr.js')).qrCommand(rest, io);
+    case 'words':
+      return (await import('./cli/words.js')).wordsCommand(rest, io);
+    case 'demo':
+      return (await import('./demo/runDemo.js')).demoCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) io.stderr(err.message);
+    else io.stderr(`qrbill: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

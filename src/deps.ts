@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { systemClock, type Clock } from './clock.js';
+import { openDatabase, type AppDatabase } from './storage/db.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { setSettingIfAbsent } from './storage/settings.js';
+import { BitrixClients } from './bitrix/client.js';
+
+/**
+ * Everything HTTP handlers, the worker and the CLI share. Built once per process; tests build
+ * their own with a temp database, a manual clock and a sandbox portal.
+ */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  database: AppDatabase;
+  bitrix: BitrixClients;
+  /** Secret that signs public document links (never logged). */
+  linkSecret: string;
+  /** Called after a job is enqueued so an idle worker starts at once instead of at its next poll. */
+  wakeWorker: () => void;
+}
+
+export interface CreateDepsOptions {
+  clock?: Clock;
+  /** Skip applying migrations (the `migrate` command applies them itself and reports). */
+  skipMigrations?: boolean;
+}
+
+const LINK_SECRET_KEY = 'link_signing_secret';
+
+export async function createDeps(config: Config, log: Logger, opts: CreateDepsOptions = {}): Promise<AppDeps> {
+  const clock = opts.clock ?? systemClock;
+  const database = await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log });
+  try {
+    if (!opts.skipMigrations) {
+      const { applied } = await migrateToLatest(database);
+      if (applied.length) log.info({ applied }, 'database migrations applied');
+    }
+    // The secret lives in the database so every instance sharing it signs and verifies the same links.
+    const linkSecret =
+      config.LINK_SECRET ?? (await setSettingIfAbsent(database.db, LINK_SECRET_KEY, randomBytes(32).toString('base64url')));
+    const bitrix = new BitrixClients({
+      db: database.db,
+      oauth: {
+        clientId: config.B24_CLIENT_ID ?? '',
+        clientSecret: config.B24_CLIENT_SECRET ?? '',
+        tokenUrl: config.B24_OAUTH_URL,
+      },
+      log,
+      clock,
+    });
+    return { config, log, clock, database, bitrix, linkSecret, wakeWorker: () => {} };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

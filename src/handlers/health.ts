@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { AppDeps } from '../deps.js';
+import { pendingMigrations } from '../storage/migrate.js';
+import { listPortals } from '../storage/portals.js';
+import { countJobs } from '../jobs/jobsRepo.js';
+
+export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  // Liveness: the process answers. Nothing else, so a slow database never gets us restarted.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Readiness: safe to route traffic here. Portals needing attention are reported, not fatal:
+  // one portal with a revoked token must not take the service down for the others.
+  app.get('/readyz', async (_req, reply) => {
+    const { db } = deps.database;
+    try {
+      await sql`select 1`.execute(db);
+    } catch (err) {
+      deps.log.error({ err }, 'readiness: database unreachable');
+      return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
+    }
+    const pending = await pendingMigrations(deps.database);
+    const portals = await listPortals(db);
+    const attention = portals
+      .filter((p) => p.status === 'needs_reinstall')
+      .map((p) => ({ memberId: p.member_id, domain: p.domain, status: p.status, reason: p.status_reason }));
+    const body = {
+      status: pending.length ? 'migrations_pending' : 'ready',
+      database: deps.database.dialect,
+      migrations: { pending },
+      portals: { total: portals.length, needingAttention: attention },
+      jobs: await countJobs(db),
+    };
+    return reply.code(pending.length ? 503 : 200).send(body);
+  });
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { parseInstall } from '../install/parseInstall.js';
+import { verifyInstall } from '../install/verifyInstall.js';
+import { installPortal } from '../install/installPortal.js';
+import { handleUninstall } from './events.js';
+import { AppError } from '../errors.js';
+import { installPage } from '../install/installPage.js';
+
+/**
+ * GET  /bitrix/install — the install page a portal opens in its frame; finishes with BX24.installFinish().
+ * POST /bitrix/install — the local app's install POST (frame: AUTH_ID/REFRESH_ID) or the ONAPPINSTALL
+ *                        event (`auth[...]`); also accepts ONAPPUNINSTALL if bound here.
+ */
+export function installRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/bitrix/install', async (_req, reply) => reply.type('text/html; charset=utf-8').send(installPage({ ok: true })));
+
+  app.post('/bitrix/install', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (String(body.event ?? '').toUpperCase() === 'ONAPPUNINSTALL') return handleUninstall(deps, body, reply);
+    return installFromRequest(deps, req, reply);
+  });
+}
+
+export async function installFromRequest(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const wantsHtml = !body.auth;
+  try {
+    const install = parseInstall(body, query, deps.clock.now());
+    await verifyInstall(deps.database.db, install, { clientId: deps.config.B24_CLIENT_ID });
+    const report = await installPortal(deps, install);
+    if (wantsHtml) return reply.type('text/html; charset=utf-8').send(installPage({ ok: true, report }));
+    return reply.code(200).send({ status: 'installed', ...report });
+  } catch (err) {
+    const code = err instanceof AppError ? err.code : 'INSTALL_FAILED';
+    const status = code === 'INSTALL_PAYLOAD_INVALID' ? 400 : code === 'INSTALL_REJECTED' ? 403 : 502;
+    req.log.error({ err, code }, 'install failed');
+    const message = err instanceof Error ? err.message : String(err);
+    if (wantsHtml) return reply.code(status).type('text/html; charset=utf-8').send(installPage({ ok: false, error: message }));
+    return reply.code(status).send({ error: code, message });
+  }
+}

@@ -1,0 +1,116 @@
+import type { AppDeps } from '../deps.js';
+import type { PortalInstall } from './parseInstall.js';
+import { getPortal, upsertPortal } from '../storage/portals.js';
+import { getSetting, setSetting } from '../storage/settings.js';
+import { ROBOTS } from '../robots/registry.js';
+import { registrationFingerprint, robotRegistrationParams } from '../robots/registration.js';
+import { DEAL_USER_FIELDS, ufName, userFieldAddParams } from '../robots/userFields.js';
+import { AppError } from '../errors.js';
+
+export interface InstallReport {
+  memberId: string;
+  robots: { added: string[]; updated: string[]; unchanged: string[] };
+  userFields: { created: string[]; existing: string[] };
+}
+
+const fingerprintKey = (memberId: string, code: string) => `robot_fingerprint:${memberId}:${code}`;
+
+/**
+ * Stores the portal and (re)registers everything the app needs there. Idempotent: running it again
+ * on a healthy portal changes nothing; on a portal whose robots were removed (app update/reinstall
+ * deletes them, §1.2) it adds them back. Costs 1 REST request (one batch) when nothing changed, 2 otherwise.
+ */
+export async function installPortal(deps: AppDeps, install: PortalInstall): Promise<InstallReport> {
+  const { db } = deps.database;
+  const now = deps.clock.now().toISOString();
+  const existing = await getPortal(db, install.memberId);
+  await upsertPortal(db, {
+    member_id: install.memberId,
+    domain: install.domain,
+    client_endpoint: install.clientEndpoint,
+    server_endpoint: install.serverEndpoint,
+    // The frame install may come without the token; keep the one ONAPPINSTALL gave us.
+    application_token: install.applicationToken ?? existing?.application_token ?? '',
+    access_token: install.accessToken,
+    refresh_token: install.refreshToken,
+    access_expires_at: install.accessExpiresAt.toISOString(),
+    scope: install.scope,
+    user_id: install.userId ?? existing?.user_id ?? null,
+    status: 'active',
+    status_reason: null,
+    rate_drain: existing?.rate_drain ?? 2,
+    rate_burst: existing?.rate_burst ?? 50,
+    time_zone: existing?.time_zone ?? deps.config.DEFAULT_TIME_ZONE,
+    token_version: (existing?.token_version ?? 0) + 1,
+    refresh_locked_until: null,
+    installed_at: existing?.installed_at ?? now,
+    updated_at: now,
+  });
+  const portal = await getPortal(db, install.memberId);
+  const client = deps.bitrix.forPortal(install.memberId);
+
+  const lookup = await client.batch({
+    robots: { method: 'bizproc.robot.list' },
+    fields: { method: 'crm.deal.userfield.list', params: { filter: { ENTITY_ID: 'CRM_DEAL' } } },
+    events: { method: 'event.get' },
+  });
+  for (const [key, e] of Object.entries(lookup.errors)) {
+    throw new AppError('INSTALL_FAILED', `Bitrix24 refused ${key} lookup: ${e.error}: ${e.error_description}`, {
+      retryable: false,
+    });
+  }
+  const registered = new Set((lookup.result.robots as string[] | undefined) ?? []);
+  const existingFields = new Set(
+    ((lookup.result.fields as Array<{ FIELD_NAME?: string }> | undefined) ?? []).map((f) => f.FIELD_NAME ?? ''),
+  );
+
+  const report: InstallReport = {
+    memberId: install.memberId,
+    robots: { added: [], updated: [], unchanged: [] },
+    userFields: { created: [], existing: [] },
+  };
+  const cmds: Record<string, { method: string; params?: Record<string, unknown> }> = {};
+  const fingerprints = new Map<string, string>();
+  for (const robot of ROBOTS) {
+    const params = robotRegistrationParams(robot, { publicUrl: deps.config.PUBLIC_URL, authUserId: portal?.user_id ?? null });
+    const fp = registrationFingerprint(params);
+    fingerprints.set(robot.code, fp);
+    if (!registered.has(robot.code)) {
+      cmds[`add_${robot.code}`] = { method: 'bizproc.robot.add', params };
+      report.robots.added.push(robot.code);
+    } else if ((await getSetting(db, fingerprintKey(install.memberId, robot.code))) !== fp) {
+      const { CODE, ...fields } = params;
+      cmds[`update_${robot.code}`] = { method: 'bizproc.robot.update', params: { CODE, FIELDS: fields } };
+      report.robots.updated.push(robot.code);
+    } else {
+      report.robots.unchanged.push(robot.code);
+    }
+  }
+  // ONAPPUNINSTALL is how we learn to stop (and, with CLEAN, to delete the portal's data).
+  const eventUrl = `${deps.config.PUBLIC_URL}/bitrix/events`;
+  const bound = ((lookup.result.events as Array<{ event?: string; handler?: string }> | undefined) ?? []).some(
+    (e) => e.event?.toUpperCase() === 'ONAPPUNINSTALL' && e.handler === eventUrl,
+  );
+  if (!bound) cmds.bind_uninstall = { method: 'event.bind', params: { event: 'ONAPPUNINSTALL', handler: eventUrl } };
+  for (const f of DEAL_USER_FIELDS) {
+    if (existingFields.has(ufName(f.fieldName))) report.userFields.existing.push(ufName(f.fieldName));
+    else {
+      cmds[`uf_${f.fieldName}`] = { method: 'crm.deal.userfield.add', params: userFieldAddParams(f) };
+      report.userFields.created.push(ufName(f.fieldName));
+    }
+  }
+  if (Object.keys(cmds).length) {
+    const res = await client.batch(cmds);
+    const failed = Object.entries(res.errors);
+    if (failed.length) {
+      throw new AppError(
+        'INSTALL_FAILED',
+        `Bitrix24 refused: ${failed.map(([k, e]) => `${k}: ${e.error} ${e.error_description}`).join('; ')}`,
+        { details: { failed: failed.map(([k]) => k) } },
+      );
+    }
+  }
+  for (const [code, fp] of fingerprints) await setSetting(db, fingerprintKey(install.memberId, code), fp);
+  deps.log.info({ memberId: install.memberId, domain: install.domain, robots: report.robots, userFields: report.userFields }, 'portal installed');
+  return report;
+}

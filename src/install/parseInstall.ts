@@ -1,0 +1,95 @@
+import { AppError } from '../errors.js';
+
+/**
+ * What an install delivery tells us about a portal. Bitrix24 delivers it in two shapes:
+ * - the ONAPPINSTALL event / API-only install callback: `auth[access_token]`, `auth[member_id]`, …
+ * - the install page opened in the portal frame: `AUTH_ID`, `REFRESH_ID`, `member_id` in the body and
+ *   `DOMAIN`/`PROTOCOL` in the query string (§4.1, §4.6).
+ */
+export interface PortalInstall {
+  memberId: string;
+  domain: string;
+  clientEndpoint: string;
+  serverEndpoint: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Instant the access token expires. */
+  accessExpiresAt: Date;
+  applicationToken: string | null;
+  scope: string;
+  userId: number | null;
+  shape: 'event' | 'frame';
+}
+
+type Dict = Record<string, unknown>;
+const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+
+function expiry(now: Date, expires: string, expiresIn: string): Date {
+  // `expires` is an absolute unix time; `expires_in`/AUTH_EXPIRES are seconds from now.
+  const abs = Number(expires);
+  if (Number.isFinite(abs) && abs > 1_000_000_000) return new Date(abs * 1000);
+  const rel = Number(expiresIn);
+  return new Date(now.getTime() + (Number.isFinite(rel) && rel > 0 ? rel : 3600) * 1000);
+}
+
+function requireFields(fields: Record<string, string>): void {
+  const missing = Object.entries(fields)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length) {
+    throw new AppError('INSTALL_PAYLOAD_INVALID', `Install request is missing ${missing.join(', ')}`, {
+      details: { missing },
+    });
+  }
+}
+
+function endpointFor(domain: string, protocol: string): string {
+  return `${protocol === '0' ? 'http' : 'https'}://${domain}/rest/`;
+}
+
+export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall {
+  const auth = body.auth;
+  if (auth && typeof auth === 'object') {
+    const a = auth as Dict;
+    const install = {
+      memberId: str(a.member_id),
+      domain: str(a.domain),
+      accessToken: str(a.access_token),
+      refreshToken: str(a.refresh_token),
+    };
+    requireFields({
+      'auth[member_id]': install.memberId,
+      'auth[domain]': install.domain,
+      'auth[access_token]': install.accessToken,
+      'auth[refresh_token]': install.refreshToken,
+    });
+    return {
+      ...install,
+      clientEndpoint: str(a.client_endpoint) || endpointFor(install.domain, '1'),
+      serverEndpoint: str(a.server_endpoint) || 'https://oauth.bitrix.info/rest/',
+      accessExpiresAt: expiry(now, str(a.expires), str(a.expires_in)),
+      applicationToken: str(a.application_token) || null,
+      scope: str(a.scope),
+      userId: Number(str(a.user_id)) || null,
+      shape: 'event',
+    };
+  }
+  const domain = str(query.DOMAIN) || str(body.DOMAIN);
+  const install = {
+    memberId: str(body.member_id),
+    domain,
+    accessToken: str(body.AUTH_ID),
+    refreshToken: str(body.REFRESH_ID),
+  };
+  requireFields({ member_id: install.memberId, DOMAIN: domain, AUTH_ID: install.accessToken, REFRESH_ID: install.refreshToken });
+  return {
+    ...install,
+    clientEndpoint: endpointFor(domain, str(query.PROTOCOL) || str(body.PROTOCOL) || '1'),
+    serverEndpoint: str(body.SERVER_ENDPOINT) || 'https://oauth.bitrix.info/rest/',
+    accessExpiresAt: expiry(now, '', str(body.AUTH_EXPIRES)),
+    applicationToken: str(body.APPLICATION_TOKEN) || null,
+    scope: str(body.APPLICATION_SCOPE) || str(body.scope),
+    userId: null,
+    shape: 'frame',
+  };
+}

@@ -1,0 +1,53 @@
+import type { AppDeps } from '../deps.js';
+import type { Portal } from '../storage/schema.js';
+import type { AnyRobot } from './types.js';
+import type { RobotCallPayload } from './parseCall.js';
+import { insertRobotCall } from '../storage/robotCalls.js';
+import { enqueueJob } from '../jobs/queue.js';
+import { propertyProblems } from './validateProperties.js';
+
+export const ROBOT_JOB_KIND = 'robot';
+
+export interface RobotJobPayload {
+  eventToken: string;
+  /** Set when the delivery's properties are invalid: the job only answers with this error. */
+  invalid?: string;
+}
+
+/**
+ * Records the call and enqueues its job in one transaction, keyed by the event token: a repeated
+ * delivery of the same call finds both already there and enqueues nothing new.
+ */
+export async function acceptRobotCall(
+  deps: AppDeps,
+  portal: Portal,
+  robot: AnyRobot,
+  call: RobotCallPayload,
+): Promise<{ created: boolean; invalid?: string }> {
+  const invalid = propertyProblems(robot, call.properties);
+  const now = deps.clock.now();
+  const created = await deps.database.db.transaction().execute(async (trx) => {
+    const rec = await insertRobotCall(trx, {
+      member_id: portal.member_id,
+      robot_code: robot.code,
+      event_token: call.eventToken,
+      workflow_id: call.workflowId,
+      document_id: call.document.raw,
+      document_type: call.documentType,
+      properties_json: JSON.stringify(call.properties),
+      use_subscription: call.useSubscription ? 'Y' : 'N',
+      auth_user_id: call.userId,
+      status: 'queued',
+      result_json: null,
+      error_text: null,
+      received_at: now.toISOString(),
+      answered_at: null,
+    });
+    if (!rec.created) return false;
+    const payload: RobotJobPayload = { eventToken: call.eventToken, ...(invalid ? { invalid } : {}) };
+    await enqueueJob(trx, { kind: ROBOT_JOB_KIND, key: `robot:${call.eventToken}`, payload, maxAttempts: 8 }, deps.clock);
+    return true;
+  });
+  if (created) deps.wakeWorker();
+  return { created, ...(invalid ? { invalid } : {}) };
+}

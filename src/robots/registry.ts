@@ -1,0 +1,14 @@
+import type { AnyRobot } from './types.js';
+import { ping } from './ping/index.js';
+
+/**
+ * The static robot registry: install registers exactly these, the HTTP handler accepts exactly
+ * these codes, and the worker runs them. Adding a robot = adding its folder and one line here.
+ */
+export const ROBOTS: readonly AnyRobot[] = [ping];
+
+const byCode = new Map(ROBOTS.map((r) => [r.code, r]));
+
+export function findRobot(code: string): AnyRobot | undefined {
+  return byCode.get(code);
+}

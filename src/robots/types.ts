@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import type { Logger } from '../log.js';
+import type { Clock } from '../clock.js';
+import type { Portal } from '../storage/schema.js';
+import type { BitrixClient } from '../bitrix/client.js';
+import type { AppDeps } from '../deps.js';
+
+/** Bilingual text as Bitrix24 accepts it for NAME/DESCRIPTION (`{ru, en}`). */
+export interface Lang {
+  ru: string;
+  en: string;
+}
+
+/** One robot parameter or return value, as in the PROPERTIES object of bizproc.robot.add (§1.3). */
+export interface RobotProperty {
+  name: Lang;
+  description?: Lang;
+  type: 'bool' | 'date' | 'datetime' | 'double' | 'int' | 'select' | 'string' | 'text' | 'user';
+  options?: Record<string, string>;
+  required?: boolean;
+  multiple?: boolean;
+  default?: string | number;
+}
+
+/** Where the robot runs: parsed from `document_id` (`crm`, `CCrmDocumentDeal`, `DEAL_123`). */
+export interface RobotDocument {
+  module: string;
+  documentClass: string;
+  /** `DEAL_123` as sent. */
+  raw: string;
+  /** `DEAL`, `LEAD`, `CONTACT`, `COMPANY`, `SMART_INVOICE`, `DYNAMIC_<typeId>`… */
+  entity: string;
+  id: number;
+}
+
+export interface RobotRunContext {
+  portal: Portal;
+  call: {
+    id: number;
+    eventToken: string;
+    workflowId: string;
+    document: RobotDocument;
+    /** User the robot runs as (`auth[user_id]`). */
+    userId: number | null;
+  };
+  bitrix: BitrixClient;
+  deps: AppDeps;
+  clock: Clock;
+  log: Logger;
+  /**
+   * Run an external effect at most once per robot call: a retried job gets the stored result
+   * instead of doing it again (number reservation, e-mail, timeline comment…).
+   */
+  effect<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Values sent back with bizproc.event.send; `status` and `error_text` are added by the framework. */
+export type RobotResult = Record<string, string | number>;
+
+export interface RobotDefinition<P = Record<string, unknown>> {
+  /** Bitrix24 CODE: `a-z A-Z 0-9 . - _`. */
+  code: string;
+  name: Lang;
+  description: Lang;
+  /** Whether the step waits for our answer (always sent explicitly as Y/N). */
+  useSubscription: boolean;
+  properties: Record<string, RobotProperty>;
+  /** Declared return values; `status` and `error_text` are always added. */
+  returnProperties: Record<string, RobotProperty>;
+  /** Validates and converts the string values Bitrix24 sends in `properties[...]`. */
+  schema: z.ZodType<P>;
+  /** Entities the robot can run on (default: deals only). */
+  documentEntities?: string[];
+  run(ctx: RobotRunContext, props: P): Promise<RobotResult>;
+}
+
+// The registry holds robots of different property types; erase P at that boundary only.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRobot = RobotDefinition<any>;

@@ -1,0 +1,46 @@
+import type { Lang } from './types.js';
+
+/**
+ * Deal user fields the robots write. Created on install when missing (checked with
+ * crm.deal.userfield.list first, since re-adding an existing FIELD_NAME is undocumented).
+ * FIELD_NAME is given without the `UF_CRM_` prefix the platform adds.
+ */
+export interface DealUserField {
+  fieldName: string;
+  type: 'string' | 'date' | 'money' | 'url' | 'double' | 'boolean';
+  label: Lang;
+}
+
+export const DEAL_USER_FIELDS: DealUserField[] = [
+  { fieldName: 'QRB_INVOICE_NUMBER', type: 'string', label: { ru: 'Счёт: номер', en: 'Invoice number' } },
+  { fieldName: 'QRB_INVOICE_DATE', type: 'date', label: { ru: 'Счёт: дата', en: 'Invoice date' } },
+  { fieldName: 'QRB_INVOICE_AMOUNT', type: 'money', label: { ru: 'Счёт: сумма', en: 'Invoice amount' } },
+  { fieldName: 'QRB_INVOICE_DUE', type: 'date', label: { ru: 'Счёт: оплатить до', en: 'Invoice due date' } },
+  { fieldName: 'QRB_INVOICE_URL', type: 'url', label: { ru: 'Счёт: ссылка на PDF', en: 'Invoice PDF link' } },
+  { fieldName: 'QRB_QR_INVOICE_URL', type: 'url', label: { ru: 'QR-счёт: ссылка на PDF', en: 'QR-invoice PDF link' } },
+  { fieldName: 'QRB_QR_IMAGE_URL', type: 'url', label: { ru: 'QR-код оплаты (PNG)', en: 'Payment QR image' } },
+  { fieldName: 'QRB_ACT_NUMBER', type: 'string', label: { ru: 'Акт: номер', en: 'Act number' } },
+  { fieldName: 'QRB_ACT_DATE', type: 'date', label: { ru: 'Акт: дата', en: 'Act date' } },
+  { fieldName: 'QRB_ACT_URL', type: 'url', label: { ru: 'Акт: ссылка на PDF', en: 'Act PDF link' } },
+  { fieldName: 'QRB_PERIOD_FROM', type: 'date', label: { ru: 'Период с', en: 'Period from' } },
+  { fieldName: 'QRB_PERIOD_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
+];
+
+export const ufName = (fieldName: string) => `UF_CRM_${fieldName}`;
+
+export function userFieldAddParams(f: DealUserField) {
+  return {
+    fields: {
+      FIELD_NAME: f.fieldName,
+      USER_TYPE_ID: f.type,
+      XML_ID: `qrbill_${f.fieldName.toLowerCase()}`,
+      LABEL: f.label,
+      EDIT_FORM_LABEL: f.label,
+      LIST_COLUMN_LABEL: f.label,
+      LIST_FILTER_LABEL: f.label,
+      MULTIPLE: 'N',
+      MANDATORY: 'N',
+      SHOW_FILTER: 'Y',
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Clock } from './clock.js';
+import { createDeps, type AppDeps } from './deps.js';
+import { buildApp } from './app.js';
+import { createWorker } from './worker.js';
+import type { JobWorker } from './jobs/worker.js';
+
+export interface RunningServer {
+  deps: AppDeps;
+  app: FastifyInstance;
+  worker: JobWorker | null;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts HTTP + worker in one process (the embedded default). Thin: everything lives in deps/app. */
+export async function startServer(config: Config, log: Logger, opts: { clock?: Clock; port?: number } = {}): Promise<RunningServer> {
+  const deps = await createDeps(config, log, opts.clock ? { clock: opts.clock } : {});
+  const worker = config.WORKER_ENABLED ? createWorker(deps) : null;
+  const app = await buildApp(deps);
+  const address = await app.listen({ port: opts.port ?? config.PORT, host: config.HOST });
+  worker?.start();
+  if (config.publicUrlIsDefault) {
+    log.warn({ publicUrl: config.PUBLIC_URL }, 'PUBLIC_URL is not set: Bitrix24 cannot reach robot handlers on this address');
+  }
+  if (!config.B24_CLIENT_ID || !config.B24_CLIENT_SECRET) {
+    log.warn('B24_CLIENT_ID / B24_CLIENT_SECRET are not set: access tokens cannot be refreshed');
+  }
+  log.info({ address, database: deps.database.dialect, publicUrl: config.PUBLIC_URL }, 'b24-qr-billing listening');
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close(); // stop taking deliveries first
+      await worker?.stop(); // let running jobs finish
+      await deps.database.close();
+    })());
+  const port = (app.server.address() as { port: number }).port;
+  return { deps, app, worker, url: `http://127.0.0.1:${port}`, stop };
+}
