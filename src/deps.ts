@@ -27,13 +27,16 @@ export interface CreateDepsOptions {
   clock?: Clock;
   /** Skip applying migrations (the `migrate` command applies them itself and reports). */
   skipMigrations?: boolean;
+  /** An already opened database (tests open theirs in an isolated PostgreSQL schema). */
+  database?: AppDatabase;
 }
 
 const LINK_SECRET_KEY = 'link_signing_secret';
 
 export async function createDeps(config: Config, log: Logger, opts: CreateDepsOptions = {}): Promise<AppDeps> {
   const clock = opts.clock ?? systemClock;
-  const database = await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log });
+  const database =
+    opts.database ?? (await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log }));
   try {
     if (!opts.skipMigrations) {
       const { applied } = await migrateToLatest(database);

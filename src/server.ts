@@ -6,6 +6,7 @@ import { createDeps, type AppDeps } from './deps.js';
 import { buildApp } from './app.js';
 import { createWorker } from './worker.js';
 import type { JobWorker } from './jobs/worker.js';
+import type { AppDatabase } from './storage/db.js';
 
 export interface RunningServer {
   deps: AppDeps;
@@ -16,8 +17,12 @@ export interface RunningServer {
 }
 
 /** Starts HTTP + worker in one process (the embedded default). Thin: everything lives in deps/app. */
-export async function startServer(config: Config, log: Logger, opts: { clock?: Clock; port?: number } = {}): Promise<RunningServer> {
-  const deps = await createDeps(config, log, opts.clock ? { clock: opts.clock } : {});
+export async function startServer(
+  config: Config,
+  log: Logger,
+  opts: { clock?: Clock; port?: number; database?: AppDatabase } = {},
+): Promise<RunningServer> {
+  const deps = await createDeps(config, log, { clock: opts.clock, database: opts.database });
   const worker = config.WORKER_ENABLED ? createWorker(deps) : null;
   const app = await buildApp(deps);
   const address = await app.listen({ port: opts.port ?? config.PORT, host: config.HOST });
