@@ -5,6 +5,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
  * - instants are ISO-8601 UTC text (`2026-12-01T09:00:00.000Z`), which sorts and compares as text;
  * - JSON is stored as text and parsed at the repository edge;
  * - money is integer kopecks (bigint on PostgreSQL is avoided: kopecks of any invoice fit in 2^53).
+ * - `Generated<T>` marks a column the database fills in (serial ids) or defaults when an insert omits it.
  * Migrations that create these tables are frozen; change the schema only with a new migration.
  */
 export interface Database {
@@ -35,15 +36,17 @@ export interface PortalsTable {
   scope: string;
   /** User id whose tokens we hold (the installing admin). */
   user_id: number | null;
-  status: PortalStatus;
+  /** Defaults to 'active'. */
+  status: Generated<PortalStatus>;
   /** Why the portal needs attention (e.g. refresh failed with invalid_grant). */
   status_reason: string | null;
   /** Leaky bucket: drain rate in requests per second and burst size (Enterprise 5/250). */
-  rate_drain: number;
-  rate_burst: number;
-  time_zone: string;
+  rate_drain: Generated<number>;
+  rate_burst: Generated<number>;
+  /** Defaults to Europe/Moscow. */
+  time_zone: Generated<string>;
   /** Bumped on every token refresh; compare-and-swap guard so only one refresh wins. */
-  token_version: number;
+  token_version: Generated<number>;
   /** Cross-process refresh lock: instant until which one process owns the refresh. */
   refresh_locked_until: string | null;
   installed_at: string;
@@ -67,7 +70,8 @@ export interface RobotCallsTable {
   use_subscription: 'Y' | 'N';
   /** User the robot runs as (`auth[user_id]`), for notifications and CRM rights. */
   auth_user_id: number | null;
-  status: RobotCallStatus;
+  /** Defaults to 'queued'. */
+  status: Generated<RobotCallStatus>;
   /** Return values sent with bizproc.event.send (JSON), once answered. */
   result_json: string | null;
   error_text: string | null;
@@ -107,4 +111,5 @@ export type Portal = Selectable<PortalsTable>;
 export type NewPortal = Insertable<PortalsTable>;
 export type PortalUpdate = Updateable<PortalsTable>;
 export type RobotCall = Selectable<RobotCallsTable>;
+export type NewRobotCall = Insertable<RobotCallsTable>;
 export type Job = Selectable<JobsTable>;

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely/migration';
+import type { Dialect } from '../db.js';
+import { foundation } from './0001_foundation.js';
+
+/**
+ * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
+ * compiled dist and bundlers find them. Append only: applied migrations are frozen.
+ */
+export function allMigrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_foundation': foundation(dialect),
+  };
+}
