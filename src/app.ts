@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import qs from 'qs';
 import type { AppDeps } from './deps.js';
@@ -16,7 +16,7 @@ export const parseBitrixForm = (body: string) => qs.parse(body, { depth: 10, arr
 /** Builds the HTTP app on the given deps. Never listens: the server (or a test) decides that. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log,
+    loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: 5 * 1024 * 1024,
     // Request ids in logs tie a delivery to the job it enqueued.
     requestIdLogLabel: 'reqId',

@@ -6,6 +6,7 @@ import { openDatabase, type AppDatabase } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { setSettingIfAbsent } from './storage/settings.js';
 import { BitrixClients } from './bitrix/client.js';
+import { SellerCache } from './crm/sellerCache.js';
 
 /**
  * Everything HTTP handlers, the worker and the CLI share. Built once per process; tests build
@@ -19,6 +20,8 @@ export interface AppDeps {
   bitrix: BitrixClients;
   /** Secret that signs public document links (never logged). */
   linkSecret: string;
+  /** The landlord's requisites, cached per portal for a few minutes (read for every document). */
+  sellerCache: SellerCache;
   /** Called after a job is enqueued so an idle worker starts at once instead of at its next poll. */
   wakeWorker: () => void;
 }
@@ -55,7 +58,7 @@ export async function createDeps(config: Config, log: Logger, opts: CreateDepsOp
       log,
       clock,
     });
-    return { config, log, clock, database, bitrix, linkSecret, wakeWorker: () => {} };
+    return { config, log, clock, database, bitrix, linkSecret, sellerCache: new SellerCache(), wakeWorker: () => {} };
   } catch (err) {
     await database.close();
     throw err;

@@ -14,6 +14,8 @@ export interface Database {
   robot_calls: RobotCallsTable;
   jobs: JobsTable;
   job_effects: JobEffectsTable;
+  number_sequences: NumberSequencesTable;
+  documents: DocumentsTable;
 }
 
 export interface SettingsTable {
@@ -113,3 +115,46 @@ export type PortalUpdate = Updateable<PortalsTable>;
 export type RobotCall = Selectable<RobotCallsTable>;
 export type NewRobotCall = Insertable<RobotCallsTable>;
 export type Job = Selectable<JobsTable>;
+
+/** Gapless numbering: the last number used per portal, seller, document kind and year. */
+export interface NumberSequencesTable {
+  member_id: string;
+  seller_key: string;
+  kind: 'invoice' | 'act';
+  year: number;
+  last_seq: number;
+}
+
+/** An issued invoice or act with its immutable snapshot (the DocumentModel it renders from). */
+export interface DocumentsTable {
+  id: Generated<number>;
+  member_id: string;
+  kind: 'invoice' | 'act';
+  doc_kind: 'invoice' | 'qr_invoice' | 'act';
+  seller_key: string;
+  year: number;
+  seq: number;
+  number: string;
+  /** YYYY-MM-DD in the portal's time zone. */
+  doc_date: string;
+  due_date: string | null;
+  period_from: string | null;
+  period_to: string | null;
+  deal_id: number;
+  /** For an act: the invoice it closes. */
+  invoice_id: number | null;
+  amount_kopecks: number;
+  vat_kopecks: number;
+  snapshot_json: string;
+  /** invoice: issued | paid | cancelled; act: issued | sent | signed_original_received. */
+  state: string;
+  /** Bumped to revoke every link handed out so far. */
+  link_version: number;
+  idempotency_key: string;
+  /** Event token of the robot call that issued it. */
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DocumentRow = Selectable<DocumentsTable>;

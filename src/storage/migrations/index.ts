@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../db.js';
 import { foundation } from './0001_foundation.js';
+import { documents } from './0002_documents.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -9,5 +10,6 @@ import { foundation } from './0001_foundation.js';
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
+    '0002_documents': documents(dialect),
   };
 }

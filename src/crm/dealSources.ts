@@ -1,0 +1,113 @@
+import type { BitrixClient } from '../bitrix/client.js';
+import type { BitrixBankDetail, BitrixMultiField, BitrixProductRow, BitrixRequisite } from '../invoicing/bitrixTypes.js';
+import { AppError } from '../errors.js';
+import type { SellerCache, SellerSources } from './sellerCache.js';
+
+/** The classic deal fields the billing robots read. */
+export interface BitrixDeal {
+  ID: string;
+  TITLE?: string;
+  STAGE_ID?: string;
+  CATEGORY_ID?: string;
+  COMPANY_ID?: string;
+  CONTACT_ID?: string;
+  ASSIGNED_BY_ID?: string;
+  CURRENCY_ID?: string;
+  OPPORTUNITY?: string;
+  [uf: string]: unknown;
+}
+
+export interface ClientCard {
+  kind: 'company' | 'contact';
+  id: number;
+  title: string;
+  emails: string[];
+}
+
+export interface DealSources {
+  deal: BitrixDeal;
+  rows: BitrixProductRow[];
+  client: ClientCard | undefined;
+  /** The client's requisites: the one linked to the deal first, else the list as Bitrix24 returns it. */
+  clientRequisites: BitrixRequisite[];
+  linkedClientRequisiteId: string | undefined;
+  seller: SellerSources;
+}
+
+interface RequisiteLink {
+  REQUISITE_ID?: string;
+  BANK_DETAIL_ID?: string;
+  MC_REQUISITE_ID?: string;
+  MC_BANK_DETAIL_ID?: string;
+}
+
+const linked = (v: unknown) => (v !== undefined && v !== null && String(v) !== '' && String(v) !== '0' ? String(v) : undefined);
+
+function emailsOf(card: { EMAIL?: BitrixMultiField[] } | undefined): string[] {
+  const list = Array.isArray(card?.EMAIL) ? card!.EMAIL : [];
+  // Work addresses first: "the client's work e-mail" is the documented default recipient.
+  const sorted = [...list].sort((a, b) => Number(b.VALUE_TYPE === 'WORK') - Number(a.VALUE_TYPE === 'WORK'));
+  return sorted.map((e) => String(e.VALUE ?? '').trim()).filter(Boolean);
+}
+
+function fullName(c: Record<string, unknown>): string {
+  return [c.LAST_NAME, c.NAME, c.SECOND_NAME].filter((x) => typeof x === 'string' && x.trim()).join(' ');
+}
+
+/**
+ * Everything an invoice or act needs from the portal, in one `batch` request (plus one more for the
+ * seller when it is not cached): the platform allows only about 2 requests per second.
+ * The client is the deal's company, or its contact for an individual.
+ */
+export async function loadDealSources(client: BitrixClient, dealId: number, sellers: SellerCache): Promise<DealSources> {
+  const ref = (path: string) => `$result[${path}]`;
+  const res = await client.batch({
+    deal: { method: 'crm.deal.get', params: { id: dealId } },
+    rows: { method: 'crm.deal.productrows.get', params: { id: dealId } },
+    link: { method: 'crm.requisite.link.get', params: { entityTypeId: 2, entityId: dealId } },
+    company: { method: 'crm.company.get', params: { id: ref('deal][COMPANY_ID') } },
+    contact: { method: 'crm.contact.get', params: { id: ref('deal][CONTACT_ID') } },
+    companyRq: {
+      method: 'crm.requisite.list',
+      params: { filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: ref('deal][COMPANY_ID') }, order: { SORT: 'ASC', ID: 'ASC' } },
+    },
+    contactRq: {
+      method: 'crm.requisite.list',
+      params: { filter: { ENTITY_TYPE_ID: 3, ENTITY_ID: ref('deal][CONTACT_ID') }, order: { SORT: 'ASC', ID: 'ASC' } },
+    },
+  });
+  const dealError = res.errors.deal;
+  if (dealError || !res.result.deal) {
+    throw new AppError('DEAL_NOT_FOUND', `Сделка ${dealId} не найдена или нет доступа: ${dealError?.error_description ?? ''}`.trim(), {
+      retryable: false,
+    });
+  }
+  const deal = res.result.deal as BitrixDeal;
+  const link = (res.result.link as RequisiteLink | undefined) ?? {};
+  const company = linked(deal.COMPANY_ID) ? (res.result.company as Record<string, unknown> | undefined) : undefined;
+  const contact = linked(deal.CONTACT_ID) ? (res.result.contact as Record<string, unknown> | undefined) : undefined;
+
+  let clientCard: ClientCard | undefined;
+  let clientRequisites: BitrixRequisite[] = [];
+  if (company) {
+    clientCard = { kind: 'company', id: Number(company.ID), title: String(company.TITLE ?? ''), emails: emailsOf(company as never) };
+    clientRequisites = (res.result.companyRq as BitrixRequisite[] | undefined) ?? [];
+    // A company without an e-mail: fall back to the deal's contact person.
+    if (!clientCard.emails.length && contact) clientCard.emails = emailsOf(contact as never);
+  } else if (contact) {
+    clientCard = { kind: 'contact', id: Number(contact.ID), title: fullName(contact), emails: emailsOf(contact as never) };
+    clientRequisites = (res.result.contactRq as BitrixRequisite[] | undefined) ?? [];
+  }
+
+  const seller = await sellers.get(client, { requisiteId: linked(link.MC_REQUISITE_ID), bankDetailId: linked(link.MC_BANK_DETAIL_ID) });
+  return {
+    deal,
+    rows: (res.result.rows as BitrixProductRow[] | undefined) ?? [],
+    client: clientCard,
+    clientRequisites,
+    linkedClientRequisiteId: linked(link.REQUISITE_ID),
+    seller,
+  };
+}
+
+export type { BitrixBankDetail };

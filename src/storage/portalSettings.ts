@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from './schema.js';
+import { getSetting, setSetting } from './settings.js';
+import { ValidationError } from '../errors.js';
+import { validateNumberTemplate } from '../invoicing/numbering.js';
+
+/**
+ * Per-portal billing settings (the landlord's choices). Stored as one JSON value; every field has a
+ * default so a freshly installed portal issues documents without any setup.
+ */
+const numberTemplate = z.string().superRefine((t, ctx) => {
+  try {
+    validateNumberTemplate(t);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+  }
+});
+
+export const portalSettingsSchema = z
+  .object({
+    /** `{seq}`, `{seq:4}`, `{yyyy}`, `{yy}`, `{mm}`; e.g. `АР-{yyyy}-{seq}`. */
+    invoiceNumberTemplate: numberTemplate.default('{seq}'),
+    actNumberTemplate: numberTemplate.default('{seq}'),
+    dueDays: z.number().int().min(0).max(365).default(5),
+    /** What the QR block of a QR-invoice shows: GOST requisites QR, a bank-issued link, or nothing. */
+    qrMode: z.enum(['gost', 'link', 'none']).default('gost'),
+    bankPaymentLink: z.url({ protocol: /^https$/ }).optional(),
+    /** Wins over the product rows' tax fields (a landlord on УСН: none; 22 % included…). */
+    vatOverride: z
+      .object({ mode: z.enum(['none', 'included', 'on_top']), rate: z.union([z.literal(22), z.literal(10), z.literal(7), z.literal(5), z.literal(0)]).optional() })
+      .optional(),
+    accountantEmails: z.array(z.email()).default([]),
+    accountantUserIds: z.array(z.number().int().positive()).default([]),
+    /** `MESSAGE_FROM` of e-mails, e.g. `ООО «Арендодатель» <billing@example.ru>`; default: the portal's. */
+    emailFrom: z.string().max(200).optional(),
+  })
+  .strict();
+
+export type PortalSettings = z.infer<typeof portalSettingsSchema>;
+
+const key = (memberId: string) => `portal_settings:${memberId}`;
+
+function parse(input: unknown): PortalSettings {
+  const r = portalSettingsSchema.safeParse(input);
+  if (!r.success) {
+    throw new ValidationError(r.error.issues.map((i) => ({ path: i.path.join('.') || '(settings)', message: i.message })));
+  }
+  return r.data;
+}
+
+export async function getPortalSettings(db: Kysely<Database>, memberId: string): Promise<PortalSettings> {
+  const raw = await getSetting(db, key(memberId));
+  return parse(raw ? JSON.parse(raw) : {});
+}
+
+export async function updatePortalSettings(
+  db: Kysely<Database>,
+  memberId: string,
+  patch: Record<string, unknown>,
+): Promise<PortalSettings> {
+  const current = await getPortalSettings(db, memberId);
+  const next = parse({ ...current, ...patch });
+  await setSetting(db, key(memberId), JSON.stringify(next));
+  return next;
+}
