@@ -1,0 +1,67 @@
+/**
+ * Reads an e-mail template pair from disk. Kept apart from email.ts so the rendering stays pure.
+ * The name becomes part of a file path, hence the strict pattern: no `..`, no slashes.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.js';
+import { checkEmailTemplateSyntax, compileEmailTemplate, type EmailTemplate } from './email.js';
+
+const NAME_RE = /^[a-z0-9_-]+$/;
+
+/** `templates/email/` of this package, from both `src/invoicing` and `dist/invoicing`. */
+export const DEFAULT_EMAIL_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/email/', import.meta.url));
+
+/** The template names shipped with the service. */
+export const BUILTIN_EMAIL_TEMPLATES = ['invoice', 'act', 'payment_reminder'] as const;
+
+async function readPart(dir: string, name: string, part: 'subject' | 'body'): Promise<string> {
+  const file = join(dir, `${name}.${part}.hbs`);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+      throw new AppError('EMAIL_TEMPLATE_NOT_FOUND', `Шаблон письма «${name}» не найден (нет файла ${name}.${part}.hbs).`, {
+        cause,
+        details: { name, file },
+      });
+    }
+    throw new AppError('EMAIL_TEMPLATE_READ_FAILED', `Не удалось прочитать шаблон письма «${name}».`, {
+      cause,
+      retryable: true,
+      details: { name, file },
+    });
+  }
+}
+
+/**
+ * Loads and compiles `<dir>/<name>.subject.hbs` and `<dir>/<name>.body.hbs`. Throws AppError
+ * EMAIL_TEMPLATE_NOT_FOUND (bad name or missing file), EMAIL_TEMPLATE_INVALID (syntax error) or
+ * EMAIL_TEMPLATE_READ_FAILED (I/O, retryable).
+ */
+export async function loadEmailTemplate(dir: string, name: string): Promise<EmailTemplate> {
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new AppError(
+      'EMAIL_TEMPLATE_NOT_FOUND',
+      `Шаблон письма «${String(name)}» не найден: имя может содержать только латинские строчные буквы, цифры, «_» и «-».`,
+      { details: { name } },
+    );
+  }
+  const [subject, body] = await Promise.all([readPart(dir, name, 'subject'), readPart(dir, name, 'body')]);
+  for (const [part, source] of [
+    ['subject', subject],
+    ['body', body],
+  ] as const) {
+    try {
+      checkEmailTemplateSyntax(source);
+    } catch (cause) {
+      throw new AppError('EMAIL_TEMPLATE_INVALID', `В шаблоне письма «${name}» (${part}) ошибка синтаксиса.`, {
+        cause,
+        details: { name, part, error: cause instanceof Error ? cause.message : String(cause) },
+      });
+    }
+  }
+  return compileEmailTemplate(subject, body);
+}
