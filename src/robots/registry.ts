@@ -1,11 +1,12 @@
 import type { AnyRobot } from './types.js';
 import { ping } from './ping/index.js';
+import { generateInvoice } from './generate_invoice/index.js';
 
 /**
  * The static robot registry: install registers exactly these, the HTTP handler accepts exactly
  * these codes, and the worker runs them. Adding a robot = adding its folder and one line here.
  */
-export const ROBOTS: readonly AnyRobot[] = [ping];
+export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice];
 
 const byCode = new Map(ROBOTS.map((r) => [r.code, r]));
 

@@ -22,6 +22,7 @@ export const DEAL_USER_FIELDS: DealUserField[] = [
   { fieldName: 'QRB_ACT_NUMBER', type: 'string', label: { ru: 'Акт: номер', en: 'Act number' } },
   { fieldName: 'QRB_ACT_DATE', type: 'date', label: { ru: 'Акт: дата', en: 'Act date' } },
   { fieldName: 'QRB_ACT_URL', type: 'url', label: { ru: 'Акт: ссылка на PDF', en: 'Act PDF link' } },
+  { fieldName: 'QRB_BASIS', type: 'string', label: { ru: 'Основание (договор)', en: 'Basis (contract)' } },
   { fieldName: 'QRB_PERIOD_FROM', type: 'date', label: { ru: 'Период с', en: 'Period from' } },
   { fieldName: 'QRB_PERIOD_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
 ];

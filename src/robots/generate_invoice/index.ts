@@ -1,0 +1,167 @@
+import type { RobotDefinition, RobotRunContext } from '../types.js';
+import type { DocumentModel } from '../../documents/model.js';
+import type { DealSources } from '../../crm/dealSources.js';
+import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOption, type InvoiceProps } from './definition.js';
+import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
+import { documentLinks } from '../shared/documentLinks.js';
+import { getPortalSettings } from '../../storage/portalSettings.js';
+import { issueDocument } from '../../storage/documents.js';
+import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
+import { defaultPeriod, dueDateFor, todayIn, periodLabel } from '../../invoicing/period.js';
+import { formatDocumentNumber } from '../../invoicing/numbering.js';
+import { parseDocumentModel } from '../../documents/schema.js';
+import { computeTotals } from '../../documents/vat.js';
+import { parseMoney, formatMoney, kopecksToDecimal } from '../../documents/money.js';
+import { formatDateShort } from '../../documents/dates.js';
+import { paymentPurpose } from '../../documents/purpose.js';
+import { renderDocument, renderQrPng } from '../../documents/pdf/render.js';
+import { writeDealResults } from '../../crm/dealWrites.js';
+import { ufName } from '../userFields.js';
+import { createSmartInvoice } from './smartInvoice.js';
+
+/** Seller key for numbering: the same INN+KPP numbers its documents in one sequence. */
+export const sellerKey = (m: DocumentModel) => `${m.seller.inn}/${m.seller.kpp ?? ''}`;
+
+export function totalsOf(m: DocumentModel) {
+  return computeTotals(
+    m.lines.map((l, i) => ({ quantity: l.quantity, priceKopecks: parseMoney(l.price, `lines[${i}].price`) })),
+    m.vat,
+  );
+}
+
+async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: DealSources) {
+  const { db } = ctx.deps.database;
+  const memberId = ctx.portal.member_id;
+  const tz = ctx.portal.time_zone;
+  const now = ctx.clock.now();
+  const settings = await getPortalSettings(db, memberId);
+  const today = todayIn(tz, now);
+  const period =
+    props.period_from && props.period_to
+      ? { from: props.period_from, to: props.period_to }
+      : (dealPeriod(sources.deal, tz) ?? defaultPeriod(now, tz));
+  const dueDate = props.due_date ?? dueDateFor(today, props.due_days ?? settings.dueDays);
+  const vatOverride = vatFromOption(props.vat_mode) ?? settings.vatOverride;
+  const { model, warnings } = documentFromDeal({
+    kind: props.document_kind,
+    date: today,
+    dueDate,
+    period,
+    rows: sources.rows,
+    client: sources.client,
+    clientRequisites: sources.clientRequisites,
+    linkedClientRequisiteId: sources.linkedClientRequisiteId,
+    seller: sources.seller,
+    ...(vatOverride ? { vatOverride } : {}),
+    qr: settings.qrMode === 'link' && settings.bankPaymentLink ? { mode: 'link', link: settings.bankPaymentLink } : { mode: settings.qrMode === 'link' ? 'gost' : settings.qrMode },
+    ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
+  });
+  // Structural limits (lengths, dates) are checked before a number is spent on the document.
+  parseDocumentModel({ ...model, number: 'X' });
+  const totals = totalsOf(model);
+  const key = props.force_new
+    ? `invoice:${memberId}:${ctx.call.document.id}:call:${ctx.call.eventToken}`
+    : `invoice:${memberId}:${ctx.call.document.id}:${period.from}:${period.to}`;
+  const { doc, created } = await issueDocument(
+    db,
+    {
+      memberId,
+      kind: 'invoice',
+      docKind: props.document_kind,
+      sellerKey: sellerKey(model),
+      date: today,
+      idempotencyKey: key,
+      createdBy: ctx.call.eventToken,
+      dealId: ctx.call.document.id,
+      dueDate,
+      periodFrom: period.from,
+      periodTo: period.to,
+      amountKopecks: totals.total,
+      vatKopecks: totals.vat,
+      initialState: 'issued',
+      build: (seq) => {
+        const number = formatDocumentNumber(settings.invoiceNumberTemplate, { seq, date: today });
+        return { number, snapshot: { ...model, number } };
+      },
+    },
+    now,
+  );
+  return { doc, created, warnings };
+}
+
+export const generateInvoice: RobotDefinition<InvoiceProps> = {
+  code: 'generate_invoice',
+  name: { ru: 'QR-биллинг: выставить счёт', en: 'QR billing: issue invoice' },
+  description: {
+    ru: 'Формирует счёт и QR-счёт (ГОСТ Р 56042) по товарам сделки за период, записывает номер и ссылки в поля сделки.',
+    en: 'Issues the invoice and QR-invoice (GOST R 56042) for the deal period; writes number and links into deal fields.',
+  },
+  useSubscription: true,
+  properties: invoiceProperties,
+  returnProperties: invoiceReturnProperties,
+  schema: invoiceSchema,
+  async run(ctx, props) {
+    let sources: DealSources | undefined;
+    try {
+      sources = await loadSources(ctx);
+      const { doc, created, warnings } = await issueInvoice(ctx, props, sources);
+      const snapshot = JSON.parse(doc.snapshot_json) as DocumentModel;
+      const totals = totalsOf(snapshot);
+      const purpose = paymentPurpose(snapshot, totals);
+      const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
+      const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
+      // Render now, not first when the client opens the link: a broken document must fail this robot.
+      await renderDocument({ ...snapshot, kind: 'invoice' });
+      if (hasQr) {
+        await renderDocument(snapshot);
+        await renderQrPng(snapshot);
+      }
+      const period = doc.period_from && doc.period_to ? periodLabel(doc.period_from, doc.period_to) : '';
+      await ctx.effect('deal-results', () =>
+        writeDealResults(
+          ctx.bitrix,
+          ctx.call.document.id,
+          {
+            [ufName('QRB_INVOICE_NUMBER')]: doc.number,
+            [ufName('QRB_INVOICE_DATE')]: doc.doc_date,
+            [ufName('QRB_INVOICE_AMOUNT')]: `${kopecksToDecimal(doc.amount_kopecks)}|RUB`,
+            [ufName('QRB_INVOICE_DUE')]: doc.due_date ?? '',
+            [ufName('QRB_INVOICE_URL')]: links.invoice,
+            [ufName('QRB_QR_INVOICE_URL')]: links.qr_invoice ?? '',
+            [ufName('QRB_QR_IMAGE_URL')]: links.qr_png ?? '',
+            [ufName('QRB_PERIOD_FROM')]: doc.period_from ?? '',
+            [ufName('QRB_PERIOD_TO')]: doc.period_to ?? '',
+          },
+          // A repeated run for the same period returns the same invoice; one comment per invoice is enough.
+          created
+            ? [
+                `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
+                `Счёт: ${links.invoice}`,
+                ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
+                ...warnings.map((w) => `⚠ ${w}`),
+              ].join('\n')
+            : undefined,
+        ),
+      );
+      const smartInvoiceId = props.create_smart_invoice
+        ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources!, snapshot, doc))
+        : 0;
+      return {
+        invoice_id: doc.id,
+        invoice_number: doc.number,
+        invoice_date: doc.doc_date,
+        invoice_url: links.invoice,
+        qr_invoice_url: links.qr_invoice ?? '',
+        qr_image_url: links.qr_png ?? '',
+        amount_due: Number(kopecksToDecimal(doc.amount_kopecks)),
+        due_date: doc.due_date ?? '',
+        payment_purpose: purpose,
+        smart_invoice_id: smartInvoiceId,
+        warnings: warnings.join('\n'),
+      };
+    } catch (err) {
+      await reportToResponsible(ctx, sources?.deal, err);
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,17 @@
+import type { AppDeps } from '../../deps.js';
+import type { DocumentRow } from '../../storage/schema.js';
+import { documentUrl, type LinkFile } from '../../documents/links.js';
+
+/** Public signed links of one issued document, for return values, deal fields and e-mails. */
+export function documentLinks(deps: AppDeps, doc: DocumentRow, files: LinkFile[]): Record<LinkFile, string> {
+  const out = {} as Record<LinkFile, string>;
+  for (const file of files) {
+    out[file] = documentUrl(deps.config.PUBLIC_URL, deps.linkSecret, {
+      memberId: doc.member_id,
+      documentId: doc.id,
+      version: doc.link_version,
+      file,
+    });
+  }
+  return out;
+}
