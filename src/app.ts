@@ -6,6 +6,7 @@ import { healthRoutes } from './handlers/health.js';
 import { installRoutes } from './handlers/install.js';
 import { eventRoutes } from './handlers/events.js';
 import { robotRoutes } from './handlers/robots.js';
+import { documentRoutes } from './handlers/documents.js';
 
 /**
  * Bitrix24 posts PHP-style bracket keys (`properties[items][0]=…`). qs's default arrayLimit of 20
@@ -27,5 +28,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installRoutes(app, deps);
   eventRoutes(app, deps);
   robotRoutes(app, deps);
+  documentRoutes(app, deps);
   return app;
 }
