@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: every benchmark of the project, printing measured figures (never asserting them:
+ * speed targets are read by people, not by the unit tests).
+ */
+import { renderBench } from './render.js';
+
+const benches: Array<[string, () => Promise<void>]> = [['render', renderBench]];
+
+const only = process.argv[2];
+for (const [name, run] of benches) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name} ==`);
+  await run();
+}
