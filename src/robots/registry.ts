@@ -1,12 +1,14 @@
 import type { AnyRobot } from './types.js';
 import { ping } from './ping/index.js';
 import { generateInvoice } from './generate_invoice/index.js';
+import { generateAct } from './generate_act/index.js';
+import { sendDocuments } from './send_documents/index.js';
 
 /**
  * The static robot registry: install registers exactly these, the HTTP handler accepts exactly
  * these codes, and the worker runs them. Adding a robot = adding its folder and one line here.
  */
-export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice];
+export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice, generateAct, sendDocuments];
 
 const byCode = new Map(ROBOTS.map((r) => [r.code, r]));
 

@@ -84,7 +84,8 @@ export function robotJobHandler(deps: AppDeps): JobHandler {
           }),
         );
       } catch (err) {
-        if (jobCtx.isLastAttempt) await markRobotCallStatus(db, call.id, 'failed', errorMessage(err));
+        // The queue gives up on a permanent error or the last attempt: record why nobody got an answer.
+        if (jobCtx.isLastAttempt || isPermanent(err)) await markRobotCallStatus(db, call.id, 'failed', errorMessage(err));
         throw err;
       }
     }

@@ -1,0 +1,192 @@
+import type { RobotDefinition, RobotRunContext } from '../types.js';
+import type { DocumentModel } from '../../documents/model.js';
+import type { DealSources } from '../../crm/dealSources.js';
+import type { DocumentRow } from '../../storage/schema.js';
+import type { Period } from '../../invoicing/period.js';
+import { actProperties, actReturnProperties, actSchema, type ActProps } from './definition.js';
+import { billedInvoiceFor, chooseActPeriod } from './period.js';
+import { actModelFromInvoice } from './model.js';
+import { markActSigned } from './state.js';
+import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
+import { documentLinks } from '../shared/documentLinks.js';
+import { sellerKey, totalsOf } from '../generate_invoice/index.js';
+import { AppError } from '../../errors.js';
+import { getPortalSettings } from '../../storage/portalSettings.js';
+import { findDocumentByKey, getDocument, issueDocument, latestDocumentForDeal } from '../../storage/documents.js';
+import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
+import { todayIn, periodLabel } from '../../invoicing/period.js';
+import { formatDocumentNumber } from '../../invoicing/numbering.js';
+import { parseDocumentModel } from '../../documents/schema.js';
+import { formatMoney } from '../../documents/money.js';
+import { formatDateShort } from '../../documents/dates.js';
+import { renderDocument } from '../../documents/pdf/render.js';
+import { writeDealResults } from '../../crm/dealWrites.js';
+import { ufName } from '../userFields.js';
+
+/** Same deal and period → the same act, however often the robot runs. */
+export const actIdempotencyKey = (memberId: string, dealId: number, period: Period) =>
+  `act:${memberId}:${dealId}:${period.from}:${period.to}`;
+
+/** The invoice named by `invoice_id`: it must be an invoice of this portal and this deal. */
+async function requestedInvoice(ctx: RobotRunContext, id: number | undefined): Promise<DocumentRow | undefined> {
+  if (id === undefined) return undefined;
+  const doc = await getDocument(ctx.deps.database.db, ctx.portal.member_id, id);
+  if (!doc || doc.kind !== 'invoice' || doc.deal_id !== ctx.call.document.id) {
+    throw new AppError('INVOICE_NOT_FOUND', `Счёт с ID ${id} не найден в этой сделке: проверьте параметр робота «ID счёта».`, {
+      details: { invoiceId: id },
+    });
+  }
+  if (doc.state === 'cancelled') {
+    throw new AppError('INVOICE_CANCELLED', `Счёт № ${doc.number} аннулирован: акт по нему не выставляется.`, {
+      details: { invoiceId: id },
+    });
+  }
+  return doc;
+}
+
+interface ActPlan {
+  period: Period;
+  key: string;
+  billed: DocumentRow | undefined;
+}
+
+async function planAct(ctx: RobotRunContext, props: ActProps, sources: DealSources): Promise<ActPlan> {
+  const { db } = ctx.deps.database;
+  const memberId = ctx.portal.member_id;
+  const dealId = ctx.call.document.id;
+  const requested = await requestedInvoice(ctx, props.invoice_id);
+  const lastInvoice = await latestDocumentForDeal(db, memberId, dealId, 'invoice');
+  const { period } = chooseActPeriod({
+    explicit: props.period_from && props.period_to ? { from: props.period_from, to: props.period_to } : undefined,
+    requestedInvoice: requested,
+    lastInvoice,
+    dealPeriod: dealPeriod(sources.deal, ctx.portal.time_zone),
+    now: ctx.clock.now(),
+    timeZone: ctx.portal.time_zone,
+  });
+  return {
+    period,
+    key: actIdempotencyKey(memberId, dealId, period),
+    billed: billedInvoiceFor({ requestedInvoice: requested, lastInvoice, period }),
+  };
+}
+
+async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSources) {
+  const { db } = ctx.deps.database;
+  const memberId = ctx.portal.member_id;
+  const now = ctx.clock.now();
+  const settings = await getPortalSettings(db, memberId);
+  // Dated the day it is drawn up, even when that is after the period (the usual case).
+  const today = todayIn(ctx.portal.time_zone, now);
+  let model: DocumentModel;
+  let warnings: string[] = [];
+  if (plan.billed) {
+    model = actModelFromInvoice(JSON.parse(plan.billed.snapshot_json) as DocumentModel, { date: today, period: plan.period });
+  } else {
+    const vatOverride = settings.vatOverride;
+    const basis = dealBasis(sources.deal);
+    ({ model, warnings } = documentFromDeal({
+      kind: 'act',
+      date: today,
+      period: plan.period,
+      rows: sources.rows,
+      client: sources.client,
+      clientRequisites: sources.clientRequisites,
+      linkedClientRequisiteId: sources.linkedClientRequisiteId,
+      seller: sources.seller,
+      ...(vatOverride ? { vatOverride } : {}),
+      ...(basis ? { basis } : {}),
+    }));
+  }
+  // Structural limits are checked before a number is spent on the act.
+  parseDocumentModel({ ...model, number: 'X' });
+  const totals = totalsOf(model);
+  const { doc, created } = await issueDocument(
+    db,
+    {
+      memberId,
+      kind: 'act',
+      docKind: 'act',
+      sellerKey: sellerKey(model),
+      date: today,
+      idempotencyKey: plan.key,
+      createdBy: ctx.call.eventToken,
+      dealId: ctx.call.document.id,
+      invoiceId: plan.billed?.id ?? null,
+      periodFrom: plan.period.from,
+      periodTo: plan.period.to,
+      amountKopecks: totals.total,
+      vatKopecks: totals.vat,
+      initialState: 'issued',
+      build: (seq) => {
+        const number = formatDocumentNumber(settings.actNumberTemplate, { seq, date: today });
+        return { number, snapshot: { ...model, number } };
+      },
+    },
+    now,
+  );
+  return { doc, created, warnings };
+}
+
+function resultOf(doc: DocumentRow, url: string) {
+  return { act_id: doc.id, act_number: doc.number, act_date: doc.doc_date, act_url: url, act_state: doc.state };
+}
+
+function timelineComment(doc: DocumentRow, url: string, billed: DocumentRow | undefined, warnings: string[]): string {
+  const period = doc.period_from && doc.period_to ? ` за ${periodLabel(doc.period_from, doc.period_to)}` : '';
+  return [
+    `[B]Акт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period}`,
+    ...(billed ? [`По счёту № ${billed.number} от ${formatDateShort(billed.doc_date)}`] : []),
+    `Акт: ${url}`,
+    ...warnings.map((w) => `⚠ ${w}`),
+  ].join('\n');
+}
+
+export const generateAct: RobotDefinition<ActProps> = {
+  code: 'generate_act',
+  name: { ru: 'QR-биллинг: выставить акт', en: 'QR billing: issue act' },
+  description: {
+    ru: 'Формирует акт об оказании услуг за прошедший период (по выставленному счёту или товарам сделки), записывает номер и ссылку в поля сделки.',
+    en: 'Issues the act for the elapsed period (from the billed invoice or the deal rows); writes number and link into deal fields.',
+  },
+  useSubscription: true,
+  properties: actProperties,
+  returnProperties: actReturnProperties,
+  schema: actSchema,
+  async run(ctx, props) {
+    let sources: DealSources | undefined;
+    try {
+      sources = await loadSources(ctx);
+      const plan = await planAct(ctx, props, sources);
+      const memberId = ctx.portal.member_id;
+      if (props.signed_original_received) {
+        const existing = await findDocumentByKey(ctx.deps.database.db, plan.key);
+        if (existing) {
+          const act = await markActSigned(ctx.deps, memberId, existing.id);
+          return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
+        }
+      }
+      const { doc, created, warnings } = await issueAct(ctx, plan, sources);
+      // Render now, not first when the client opens the link: a broken act must fail this robot.
+      await renderDocument(JSON.parse(doc.snapshot_json) as DocumentModel);
+      const url = documentLinks(ctx.deps, doc, ['act']).act;
+      await ctx.effect('deal-results', () =>
+        writeDealResults(
+          ctx.bitrix,
+          ctx.call.document.id,
+          {
+            [ufName('QRB_ACT_NUMBER')]: doc.number,
+            [ufName('QRB_ACT_DATE')]: doc.doc_date,
+            [ufName('QRB_ACT_URL')]: url,
+          },
+          // A repeated run for the same period returns the same act; one comment per act is enough.
+          created ? timelineComment(doc, url, plan.billed, warnings) : undefined,
+        ),
+      );
+      return resultOf(doc, url);
+    } catch (err) {
+      await reportToResponsible(ctx, sources?.deal, err);
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,43 @@
+import type { AppDeps } from '../../deps.js';
+import type { DocumentRow } from '../../storage/schema.js';
+import { AppError } from '../../errors.js';
+import { getDocument, setDocumentState } from '../../storage/documents.js';
+
+/** An act's life: issued → sent to the client → the signed original is back. */
+export const ACT_STATES = ['issued', 'sent', 'signed_original_received'] as const;
+export type ActState = (typeof ACT_STATES)[number];
+
+const rank = (s: string) => ACT_STATES.indexOf(s as ActState);
+
+/** Whether moving an act from `from` to `to` is progress; a late «sent» must not undo «signed original received». */
+export function isActStateAdvance(from: string, to: ActState): boolean {
+  return rank(to) > rank(from);
+}
+
+export type ActStateDeps = Pick<AppDeps, 'database' | 'clock'>;
+
+/**
+ * Moves an act forward to `to` (never back) and returns it as stored. Throws AppError ACT_NOT_FOUND
+ * when the id is not an act of this portal.
+ */
+export async function advanceActState(deps: ActStateDeps, memberId: string, actId: number, to: ActState): Promise<DocumentRow> {
+  const { db } = deps.database;
+  const doc = await getDocument(db, memberId, actId);
+  if (!doc || doc.kind !== 'act') {
+    throw new AppError('ACT_NOT_FOUND', `Акт с ID ${actId} не найден.`, { details: { actId } });
+  }
+  if (!isActStateAdvance(doc.state, to)) return doc;
+  const now = deps.clock.now();
+  await setDocumentState(db, memberId, actId, to, now);
+  return { ...doc, state: to, updated_at: now.toISOString() };
+}
+
+/** The client returned the signed original of the act (robot option or the app page). */
+export function markActSigned(deps: ActStateDeps, memberId: string, actId: number): Promise<DocumentRow> {
+  return advanceActState(deps, memberId, actId, 'signed_original_received');
+}
+
+/** The act was e-mailed to the client. */
+export function markActSent(deps: ActStateDeps, memberId: string, actId: number): Promise<DocumentRow> {
+  return advanceActState(deps, memberId, actId, 'sent');
+}
