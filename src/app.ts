@@ -19,9 +19,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: 5 * 1024 * 1024,
-    // Request ids in logs tie a delivery to the job it enqueued.
-    requestIdLogLabel: 'reqId',
-    disableRequestLogging: false,
   });
   await app.register(formbody, { parser: parseBitrixForm });
   healthRoutes(app, deps);

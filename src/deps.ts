@@ -22,6 +22,8 @@ export interface AppDeps {
   linkSecret: string;
   /** The landlord's requisites, cached per portal for a few minutes (read for every document). */
   sellerCache: SellerCache;
+  /** False when the caller passed its own database in (then the caller closes it). */
+  ownsDatabase: boolean;
   /** Called after a job is enqueued so an idle worker starts at once instead of at its next poll. */
   wakeWorker: () => void;
 }
@@ -58,9 +60,9 @@ export async function createDeps(config: Config, log: Logger, opts: CreateDepsOp
       log,
       clock,
     });
-    return { config, log, clock, database, bitrix, linkSecret, sellerCache: new SellerCache(), wakeWorker: () => {} };
+    return { config, log, clock, database, bitrix, linkSecret, sellerCache: new SellerCache(), ownsDatabase: !opts.database, wakeWorker: () => {} };
   } catch (err) {
-    await database.close();
+    if (!opts.database) await database.close();
     throw err;
   }
 }

@@ -39,7 +39,7 @@ export async function startServer(
     (stopping ??= (async () => {
       await app.close(); // stop taking deliveries first
       await worker?.stop(); // let running jobs finish
-      await deps.database.close();
+      if (deps.ownsDatabase) await deps.database.close();
     })());
   const port = (app.server.address() as { port: number }).port;
   return { deps, app, worker, url: `http://127.0.0.1:${port}`, stop };

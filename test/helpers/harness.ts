@@ -1,0 +1,86 @@
+/**
+ * The whole product on one machine: a sandbox Bitrix24 portal and the service (HTTP + worker) on a
+ * test database, wired like a real installation (robot handlers on the service's URL, OAuth refresh
+ * against the sandbox). Integration tests drive it the way an admin and a manager would.
+ */
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger, createLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/portal.js';
+import { seedDemoPortal, type DemoSeed, type SeedOptions } from '../../src/sandbox/crm/index.js';
+import type { DatabaseEngine, TestDatabase } from './databases.js';
+
+export interface Harness {
+  sandbox: Sandbox;
+  seed: DemoSeed;
+  server: RunningServer;
+  database: TestDatabase;
+  clock: ManualClock;
+  /** `${server.url}` */
+  url: string;
+  install(): Promise<void>;
+  /** Stops the service and starts a new one on the same database and port (a restart). */
+  restart(opts?: { worker?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Start the job worker (default true). */
+  worker?: boolean;
+  /** Sandbox clock start (ticks with real time). Default 2026-11-25 09:00 Moscow. */
+  now?: string;
+  seed?: SeedOptions;
+}
+
+function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean) {
+  return loadConfig({
+    DATA_DIR: database.dataDir,
+    B24_CLIENT_ID: sandbox.clientId,
+    B24_CLIENT_SECRET: sandbox.clientSecret,
+    B24_OAUTH_URL: sandbox.oauthTokenUrl,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    WORKER_ENABLED: worker ? '1' : '0',
+    LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+  });
+}
+
+export async function startHarness(engine: DatabaseEngine, opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = new ManualClock(opts.now ?? '2026-11-25T06:00:00Z', { running: true });
+  const sandbox = await startSandbox({ clock });
+  const seed = seedDemoPortal(sandbox.crm, opts.seed ?? {});
+  const database = await engine.open();
+  const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger();
+  let port = 0;
+  const boot = async (worker: boolean) => {
+    const server = await startServer(serviceConfig(sandbox, database, worker), log, { clock, port, database });
+    port = Number(new URL(server.url).port);
+    // Bitrix24 must reach the handlers at the address the service really listens on.
+    server.deps.config.PUBLIC_URL = server.url;
+    return server;
+  };
+  const h: Harness = {
+    sandbox,
+    seed,
+    server: await boot(opts.worker ?? true),
+    database,
+    clock,
+    get url() {
+      return h.server.url;
+    },
+    async install() {
+      const res = await sandbox.installApp(`${h.server.url}/bitrix/install`);
+      if (res.status !== 200) throw new Error(`install answered ${res.status}`);
+    },
+    async restart(o = {}) {
+      await h.server.stop();
+      h.server = await boot(o.worker ?? true);
+    },
+    async stop() {
+      await h.server.stop();
+      await sandbox.close();
+      await database.close();
+    },
+  };
+  return h;
+}

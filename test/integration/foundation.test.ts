@@ -1,0 +1,183 @@
+/**
+ * Issue "Foundation", checked as an admin would: install the app into a portal, drop the ping robot
+ * on a stage, move a deal, and see exactly one answer — also with duplicate deliveries, a restart
+ * between acceptance and execution, an expired token and a forged call.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import qs from 'qs';
+import { databaseEngines } from '../helpers/databases.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { ROBOTS } from '../../src/robots/registry.js';
+import { DEAL_USER_FIELDS, ufName } from '../../src/robots/userFields.js';
+import { listJobs } from '../../src/jobs/jobsRepo.js';
+import { listRobotCalls } from '../../src/storage/robotCalls.js';
+import { getPortal } from '../../src/storage/portals.js';
+
+const RENT = 1;
+const STAGE = 'C1:PREPARATION';
+
+describe.each(databaseEngines())('foundation on $name', (engine) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  const pingOn = (stage = STAGE) =>
+    h.sandbox.setStageAutomation(RENT, stage, [
+      { type: 'robot', code: 'ping', properties: { message: 'Сделка {=Document:TITLE}' } },
+      { type: 'move', toStageId: 'C1:PREPAYMENT_INVOICE', when: { robot: 'ping', returnValue: 'status', equals: 'ok' } },
+    ]);
+  const answersFor = (token: string) => h.sandbox.eventSends().filter((e) => e.eventToken === token);
+  const post = (path: string, body: Record<string, unknown>) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: qs.stringify(body),
+    });
+
+  it('installs: every robot registered on PUBLIC_URL with explicit USE_SUBSCRIPTION, deal fields created; reinstall repairs', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const robots = h.sandbox.robots();
+    for (const robot of ROBOTS) {
+      const reg = robots.get(robot.code);
+      expect(reg, robot.code).toBeDefined();
+      expect(reg!.HANDLER).toBe(`${h.url}/bitrix/robots/${robot.code}`);
+      expect(reg!.USE_SUBSCRIPTION).toBe(robot.useSubscription ? 'Y' : 'N');
+      // The platform upper-cases keys of the registration, language keys included.
+      const name = Object.fromEntries(Object.entries(reg!.NAME as object).map(([k, v]) => [k.toLowerCase(), v]));
+      expect(name).toEqual({ ru: robot.name.ru, en: robot.name.en });
+      expect(Object.keys(reg!.RETURN_PROPERTIES).map((k) => k.toLowerCase())).toEqual(
+        expect.arrayContaining(['status', 'error_text']),
+      );
+    }
+    const fieldNames = h.sandbox.crm.userFields.filter((f) => f.ENTITY_ID === 'CRM_DEAL').map((f) => f.FIELD_NAME);
+    for (const f of DEAL_USER_FIELDS) expect(fieldNames).toContain(ufName(f.fieldName));
+
+    // An app update deletes the robots on the platform; installing again must bring them back,
+    // without duplicating the user fields.
+    const client = h.server.deps.bitrix.forPortal(h.sandbox.memberId);
+    await client.call('bizproc.robot.delete', { CODE: 'ping' });
+    expect(h.sandbox.robots().has('ping')).toBe(false);
+    await h.install();
+    expect(h.sandbox.robots().has('ping')).toBe(true);
+    const again = h.sandbox.crm.userFields.filter((f) => f.ENTITY_ID === 'CRM_DEAL').map((f) => f.FIELD_NAME);
+    expect(again.length).toBe(fieldNames.length);
+  });
+
+  it('refuses a robot call with a wrong or missing application_token: 401 and nothing enqueued', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, { message: 'x' });
+    await h.sandbox.runUntilIdle();
+    const before = (await listJobs(h.database.db, { limit: 100 })).length;
+    const auth = payload.auth as Record<string, string>;
+    const forged = { ...payload, event_token: 'forged|A1|x.y', auth: { ...auth, application_token: 'nope' } };
+    expect((await post('/bitrix/robots/ping', forged)).status).toBe(401);
+    const { application_token: _drop, ...noToken } = auth;
+    expect((await post('/bitrix/robots/ping', { ...forged, auth: noToken })).status).toBe(401);
+    expect((await post('/bitrix/robots/ping', { ...forged, auth: { ...auth, member_id: 'someone-else' } })).status).toBe(401);
+    expect((await listJobs(h.database.db, { limit: 100 })).length).toBe(before);
+    expect(answersFor('forged|A1|x.y')).toHaveLength(0);
+  });
+
+  it('answers the ping robot through automation once, with the deal title and portal time, and the deal moves on', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    pingOn();
+    const dealId = h.seed.deals.tenant!;
+    const started = Date.now();
+    await h.sandbox.moveDeal(dealId, STAGE);
+    await h.sandbox.runUntilIdle();
+    const call = h.sandbox.workflowLog().find((e) => e.type === 'robot_call' && e.dealId === dealId)!;
+    expect(call.delivered).toBe(true);
+    const answers = answersFor(call.eventToken!);
+    expect(answers).toHaveLength(1);
+    const title = h.sandbox.crm.deals.get(dealId)!.TITLE;
+    expect(answers[0]!.returnValues).toMatchObject({ status: 'ok', error_text: '', deal_title: title, echo: `Сделка ${title}` });
+    expect(String(answers[0]!.returnValues.portal_time)).toMatch(/^2026-11-25T\d\d:\d\d:\d\d\+03:00$/);
+    expect(h.sandbox.crm.deals.get(dealId)!.STAGE_ID).toBe('C1:PREPAYMENT_INVOICE');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a duplicate delivery of the same call enqueues nothing and is answered once', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, { message: 'dup' });
+    const again = await h.sandbox.redeliverRobotCall(payload);
+    expect(again.status).toBe(200);
+    await h.sandbox.runUntilIdle();
+    await h.server.worker!.runDue();
+    expect(answersFor(String(payload.event_token))).toHaveLength(1);
+    const calls = await listRobotCalls(h.database.db, { limit: 10 });
+    expect(calls.filter((c) => c.event_token === payload.event_token)).toHaveLength(1);
+  });
+
+  it('a call accepted before a restart is answered exactly once after it', async () => {
+    h = await startHarness(engine, { worker: false });
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    expect(answersFor(String(payload.event_token))).toHaveLength(0);
+    await h.restart({ worker: true });
+    await h.sandbox.redeliverRobotCall(payload); // the platform would not, but a proxy might
+    await h.sandbox.runUntilIdle();
+    const answers = answersFor(String(payload.event_token));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.returnValues.status).toBe('ok');
+  });
+
+  it('refreshes an expired access token mid-flow and still answers', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    h.sandbox.expireAccessTokens();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    await h.sandbox.runUntilIdle();
+    expect(answersFor(String(payload.event_token))[0]?.returnValues.status).toBe('ok');
+    expect(h.sandbox.requests().filter((r) => r.method === 'oauth.token')).toHaveLength(1);
+  });
+
+  it('answers invalid robot properties with status=error naming the property', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, { message: 'x'.repeat(600) });
+    await h.sandbox.runUntilIdle();
+    const [answer] = answersFor(String(payload.event_token));
+    expect(answer!.returnValues.status).toBe('error');
+    expect(String(answer!.returnValues.error_text)).toContain('message');
+  });
+
+  it('a portal whose refresh token was revoked is reported by /readyz and its unanswerable calls are marked failed', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    // Another client refreshes with the stored token: ours becomes stale (as after a reinstall elsewhere).
+    const portal = await getPortal(h.database.db, h.sandbox.memberId);
+    const r = await fetch(h.sandbox.oauthTokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: qs.stringify({ grant_type: 'refresh_token', client_id: h.sandbox.clientId, client_secret: h.sandbox.clientSecret, refresh_token: portal!.refresh_token }),
+    });
+    expect(r.status).toBe(200);
+    h.sandbox.expireAccessTokens();
+    await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    await h.sandbox.runUntilIdle({ timeoutMs: 1500 }).catch(() => undefined); // no answer can be sent without a token
+    await h.server.worker!.runDue();
+    const [call] = await listRobotCalls(h.database.db, { limit: 1 });
+    expect(call!.status).toBe('failed');
+    expect(call!.error_text).toMatch(/reinstall|переустанов/i);
+    const ready = await (await fetch(`${h.url}/readyz`)).json();
+    expect(ready.portals.needingAttention).toEqual([
+      expect.objectContaining({ memberId: h.sandbox.memberId, status: 'needs_reinstall' }),
+    ]);
+  });
+
+  it('uninstall: a forged event is refused; the real one with CLEAN deletes the portal data', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const forged = await h.sandbox.uninstallApp(`${h.url}/bitrix/events`, { clean: true, applicationToken: 'forged' });
+    expect(forged.status).toBe(401);
+    expect(await getPortal(h.database.db, h.sandbox.memberId)).toBeDefined();
+    const real = await h.sandbox.uninstallApp(`${h.url}/bitrix/events`, { clean: true });
+    expect(real.status).toBe(200);
+    expect(await getPortal(h.database.db, h.sandbox.memberId)).toBeUndefined();
+  });
+});
