@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger, createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/portal.js';
-import { seedDemoPortal, type DemoSeed, type SeedOptions } from '../../src/sandbox/crm/index.js';
+import { seedDemoPortal, type DemoSeed } from '../../src/sandbox/crm/index.js';
 import type { DatabaseEngine, TestDatabase } from './databases.js';
 
 export interface Harness {
@@ -30,7 +30,7 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Sandbox clock start (ticks with real time). Default 2026-11-25 09:00 Moscow. */
   now?: string;
-  seed?: SeedOptions;
+  seed?: { rent?: number };
 }
 
 function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean) {
