@@ -39,6 +39,10 @@ export function classifyResponse(status: number, data: unknown): Outcome {
       description: typeof body.error_description === 'string' ? body.error_description : '',
     };
   }
+  // CRM methods often answer `{"error": "", "error_description": "Email send error. …"}`: keep the text.
+  if (body !== undefined && body.error === '' && typeof body.error_description === 'string' && body.error_description !== '') {
+    return { kind: 'error', status, code: 'ERROR_CORE', description: body.error_description };
+  }
   if (status >= 200 && status < 300) {
     if (body === undefined) return { kind: 'error', status, code: 'INVALID_RESPONSE', description: 'Answer is not JSON' };
     return { kind: 'ok', status, body };
