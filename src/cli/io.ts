@@ -1,0 +1,81 @@
+/**
+ * Shared plumbing of the document commands: the io contract, argument parsing with usage errors,
+ * loading and validating a document JSON file, and printing errors for a person at a terminal.
+ * Exit codes: 0 success, 1 bad input (file, JSON, document, requisites), 2 usage error.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AppError, ValidationError, errorMessage, type ValidationIssue } from '../errors.js';
+import type { DocumentModel } from '../documents/model.js';
+import { parseDocumentModel, validateForIssue } from '../documents/schema.js';
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_INPUT = 1;
+export const EXIT_USAGE = 2;
+
+/** Thrown for a bad command line; the command prints its usage and exits with 2. */
+export class UsageError extends Error {}
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+}
+
+function issueLines(issues: ValidationIssue[]): string[] {
+  return issues.map((i) => `  ${i.path}: ${i.message}`);
+}
+
+/** Prints an error of a command for a person: every offending path on its own line. */
+export function reportError(io: CommandIo, err: unknown, heading: string): number {
+  if (err instanceof ValidationError) {
+    io.stderr([heading, ...issueLines(err.issues)].join('\n'));
+    return EXIT_INPUT;
+  }
+  if (err instanceof AppError) {
+    io.stderr(`${heading}\n  ${err.message}`);
+    return EXIT_INPUT;
+  }
+  io.stderr(`${heading}\n  ${errorMessage(err)}`);
+  return EXIT_INPUT;
+}
+
+export class InputError extends AppError {}
+
+/** Reads, parses and validates a document file; the seller's requisites must be valid to issue it. */
+export async function loadDocument(io: CommandIo, path: string): Promise<{ model: DocumentModel; warnings: ValidationIssue[] }> {
+  const file = resolve(io.cwd, path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new InputError('INPUT_UNREADABLE', `Не удалось прочитать файл ${path}: ${errorMessage(cause)}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (cause) {
+    throw new InputError('INPUT_NOT_JSON', `Файл ${path} не является корректным JSON: ${errorMessage(cause)}`, { cause });
+  }
+  const model = parseDocumentModel(json);
+  const warnings = validateForIssue(model);
+  return { model, warnings };
+}
+
+export function printWarnings(io: CommandIo, warnings: ValidationIssue[]): void {
+  if (warnings.length === 0) return;
+  io.stderr(['Предупреждения по реквизитам покупателя:', ...issueLines(warnings)].join('\n'));
+}

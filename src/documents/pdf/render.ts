@@ -1,0 +1,95 @@
+/**
+ * Entry point of PDF rendering. Output is a pure function of the model: fixed metadata (dates from the
+ * document itself, fixed producer, an ID derived from the input) and no clock or randomness, so the stored
+ * snapshot of an issued document renders to the same bytes on any instance, any day.
+ */
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { PDFDocument, PDFHexString } from 'pdf-lib';
+import { qrPng } from '../../qr/image.js';
+import type { QrEncoding } from '../../qr/payload.js';
+import type { DocumentModel } from '../model.js';
+import { actTitle, drawAct } from './act.js';
+import { documentTotals } from '../purpose.js';
+import { drawPageNumbers, FRAME } from './blocks.js';
+import { A4 } from './canvas.js';
+import { embedFonts } from './fonts.js';
+import { embedImages } from './images.js';
+import { drawInvoice, invoiceTitle } from './invoice.js';
+import { Flow } from './layout.js';
+import { qrContentFor } from './qrBlock.js';
+
+export interface RenderOptions {
+  /** Charset of the GOST payload: UTF-8 (`ST00012`, default) or Windows-1251 (`ST00011`). */
+  qrEncoding?: QrEncoding;
+}
+
+export const PDF_PRODUCER = 'b24-qr-billing';
+
+const SUBJECT: Record<DocumentModel['kind'], string> = {
+  invoice: 'Счет на оплату',
+  qr_invoice: 'Счет на оплату с QR-кодом',
+  act: 'Акт об оказании услуг',
+};
+
+/** pdf-lib compresses fonts and images with pako; node's zlib gives the same format several times faster. */
+function useNativeDeflate(doc: PDFDocument): void {
+  const ctx = doc.context;
+  ctx.flateStream = (contents, dict = {}) =>
+    ctx.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), {
+      ...dict,
+      Filter: 'FlateDecode',
+    });
+}
+
+function documentId(model: DocumentModel, opts: RenderOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ model, qrEncoding: opts.qrEncoding ?? 'utf8' }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Six capital letters for the font subset names, taken from the document id. */
+function subsetTag(id: string): string {
+  return [...id.slice(0, 6)].map((h) => String.fromCharCode(65 + parseInt(h, 16))).join('');
+}
+
+function setMetadata(doc: PDFDocument, model: DocumentModel, title: string, id: string): void {
+  const date = new Date(`${model.date}T00:00:00Z`);
+  doc.setTitle(title);
+  doc.setSubject(SUBJECT[model.kind]);
+  doc.setAuthor(model.seller.name);
+  doc.setCreator(PDF_PRODUCER);
+  doc.setProducer(PDF_PRODUCER);
+  doc.setCreationDate(date);
+  doc.setModificationDate(date);
+  doc.setLanguage('ru-RU');
+  const hex = PDFHexString.of(id);
+  doc.context.trailerInfo.ID = doc.context.obj([hex, hex]);
+}
+
+export async function renderDocument(model: DocumentModel, opts: RenderOptions = {}): Promise<Uint8Array> {
+  const totals = documentTotals(model);
+  const qr = qrContentFor(model, totals, opts.qrEncoding ?? 'utf8');
+  const id = documentId(model, opts);
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  useNativeDeflate(doc);
+  const fonts = await embedFonts(doc, subsetTag(id));
+  const images = await embedImages(doc, model.images);
+
+  const flow = new Flow(fonts, FRAME, A4);
+  if (model.kind === 'act') drawAct(flow, model, totals, images);
+  else drawInvoice(flow, model, totals, images, qr);
+  drawPageNumbers(flow);
+  for (const page of flow.pages) page.writeTo(doc);
+
+  setMetadata(doc, model, model.kind === 'act' ? actTitle(model) : invoiceTitle(model), id);
+  // Classic cross-reference table: readable by every consumer, and skips a pako pass over the object streams.
+  return doc.save({ useObjectStreams: false });
+}
+
+/** The QR of a QR-invoice as a PNG (for the CRM deal and e-mails); null when the document has no QR. */
+export async function renderQrPng(model: DocumentModel, opts: RenderOptions = {}): Promise<Buffer | null> {
+  const qr = qrContentFor(model, documentTotals(model), opts.qrEncoding ?? 'utf8');
+  return qr ? qrPng(qr.bytes) : null;
+}
