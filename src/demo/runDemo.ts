@@ -1,0 +1,139 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ManualClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { startServer } from '../server.js';
+import { startSandbox, type Sandbox } from '../sandbox/portal.js';
+import { seedDemoPortal } from '../sandbox/crm/index.js';
+import type { WorkflowLogEntry } from '../sandbox/automation.js';
+import { rentalPipeline, STAGES } from './pipeline.js';
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+}
+
+const stageName = (sb: Sandbox, id: string | null | undefined) =>
+  sb.crm.statuses.find((s) => s.STATUS_ID === id)?.NAME ?? id ?? '—';
+
+function describe(sb: Sandbox, e: WorkflowLogEntry): string | undefined {
+  switch (e.type) {
+    case 'stage_changed':
+      return `  → стадия «${stageName(sb, e.toStageId)}»`;
+    case 'robot_call':
+      return `    робот ${e.robot}: вызван (HTTP ${e.httpStatus ?? 'нет ответа'})`;
+    case 'answer': {
+      const v = e.returnValues ?? {};
+      const shown = Object.entries(v)
+        .filter(([k, x]) => x !== '' && x !== 0 && !k.endsWith('_url'))
+        .map(([k, x]) => `${k}=${String(x).length > 70 ? `${String(x).slice(0, 67)}…` : String(x)}`);
+      return `    робот ${e.robot}: ответил ${shown.join(', ')}`;
+    }
+    case 'failed':
+      return `    ошибка: ${e.error ?? e.message ?? ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `qrbill demo`: a sandbox Bitrix24 portal and the service on this machine; installs the app,
+ * configures the rental pipeline, runs a lease deal through it and shows what happened.
+ */
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'demo-out' }, verbose: { type: 'boolean' } } });
+  const outDir = path.resolve(io.cwd, values.out!);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'qrbill-demo-'));
+  const clock = new ManualClock(Date.now(), { running: true });
+  const sandbox = await startSandbox({ clock });
+  const seed = seedDemoPortal(sandbox.crm);
+  const log = createLogger(values.verbose ? 'info' : 'error');
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    B24_CLIENT_ID: sandbox.clientId,
+    B24_CLIENT_SECRET: sandbox.clientSecret,
+    B24_OAUTH_URL: sandbox.oauthTokenUrl,
+    LOG_LEVEL: values.verbose ? 'info' : 'error',
+  });
+  const server = await startServer(config, log, { clock, port: 0 });
+  server.deps.config.PUBLIC_URL = server.url;
+  let printed = 0;
+  const flush = () => {
+    const entries = sandbox.workflowLog();
+    for (; printed < entries.length; printed++) {
+      const line = describe(sandbox, entries[printed]!);
+      if (line) io.stdout(line);
+    }
+  };
+  try {
+    io.stdout(`Песочница Битрикс24: ${sandbox.baseUrl} (портал ${sandbox.domain})`);
+    io.stdout(`Сервис QR-биллинга: ${server.url} (SQLite во временной папке)`);
+    const installed = await sandbox.installApp(`${server.url}/bitrix/install`);
+    io.stdout(`Приложение установлено (HTTP ${installed.status}): роботы ${[...sandbox.robots().keys()].join(', ')}`);
+
+    rentalPipeline(sandbox, seed.rentalCategoryId);
+    io.stdout(`Воронка «Аренда»: ${STAGES.map((s) => `«${stageName(sandbox, s)}»`).join(' → ')}`);
+    const dealId = seed.deals.tenant!;
+    const deal = sandbox.crm.deals.get(dealId)!;
+    io.stdout(`\nСделка №${dealId} «${deal.TITLE}», ответственный — ${[sandbox.crm.users.get(deal.ASSIGNED_BY_ID)?.NAME, sandbox.crm.users.get(deal.ASSIGNED_BY_ID)?.LAST_NAME].filter(Boolean).join(' ')}`);
+
+    io.stdout('\n1. Менеджер переводит сделку в «Выставить счет»; дальше работают роботы:');
+    await sandbox.moveDeal(dealId, 'C1:PREPARATION');
+    await sandbox.runUntilIdle({ timeoutMs: 30_000 });
+    flush();
+
+    io.stdout('\n2. Поступила оплата (в следующих версиях — из выписки 1С); бухгалтер отмечает «Оплачено»:');
+    await sandbox.moveDeal(dealId, 'C1:FINAL_INVOICE');
+    await sandbox.runUntilIdle({ timeoutMs: 30_000 });
+    flush();
+
+    await writeDocuments(sandbox, outDir, io);
+    printTimeline(sandbox, dealId, io);
+    const failed = sandbox.workflowLog().some((e) => e.type === 'answer' && e.returnValues?.status === 'error');
+    io.stdout(failed ? '\nДемо завершено с ошибками (см. выше).' : '\nДемо завершено: цикл «счёт → письмо → оплата → акт → письмо» прошёл сам.');
+    return failed ? 1 : 0;
+  } finally {
+    await server.stop();
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Saves every document the robots linked to (deal fields hold the links) into the output folder. */
+async function writeDocuments(sandbox: Sandbox, outDir: string, io: Io): Promise<void> {
+  const links = new Set<string>();
+  for (const e of sandbox.workflowLog()) {
+    for (const [k, v] of Object.entries(e.returnValues ?? {})) if (k.endsWith('_url') && typeof v === 'string' && v) links.add(v);
+  }
+  mkdirSync(outDir, { recursive: true });
+  io.stdout(`\nДокументы сохранены в ${outDir}:`);
+  for (const link of links) {
+    const res = await fetch(link);
+    if (!res.ok) {
+      io.stderr(`  не удалось скачать ${link}: HTTP ${res.status}`);
+      continue;
+    }
+    const disposition = res.headers.get('content-disposition') ?? '';
+    const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? path.basename(new URL(link).pathname));
+    writeFileSync(path.join(outDir, name), Buffer.from(await res.arrayBuffer()));
+    io.stdout(`  ${name}`);
+  }
+}
+
+function printTimeline(sandbox: Sandbox, dealId: number, io: Io): void {
+  io.stdout(`\nЛента сделки №${dealId}:`);
+  const items = [
+    ...sandbox.crm.commentsOf('deal', dealId).map((c) => ({ at: String(c.CREATED), text: `комментарий: ${String(c.COMMENT).split('\n')[0]}` })),
+    ...sandbox.crm.activitiesOf(2, dealId).map((a) => ({
+      at: String(a.CREATED),
+      text: `письмо «${a.SUBJECT}» → ${a.COMMUNICATIONS.map((c) => c.VALUE).join(', ')} (вложений: ${a.FILE_IDS.length})`,
+    })),
+  ].sort((x, y) => x.at.localeCompare(y.at));
+  for (const i of items) io.stdout(`  • ${i.text}`);
+  const deal = sandbox.crm.deals.get(dealId)!;
+  io.stdout(`Стадия сейчас: «${stageName(sandbox, deal.STAGE_ID)}»`);
+}
