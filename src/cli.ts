@@ -16,6 +16,11 @@ Commands:
   qr --input doc.json           print the GOST R 56042 payment QR payload of a document
   words <amount>                amount in words, 1C style (e.g. qrbill words 25000.00)
   demo [--out ./demo-out]       run a sandbox Bitrix24 portal + the service and show the billing cycle
+  portals                       list installed portals and their state
+  settings <member_id> [key=value ...]
+                                show or change a portal's billing settings
+  revoke <member_id> <document_id>
+                                invalidate every public link of a document
 `;
 
 const io = {
@@ -72,6 +77,12 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/qr.js')).qrCommand(rest, io);
     case 'words':
       return (await import('./cli/words.js')).wordsCommand(rest, io);
+    case 'portals':
+      return (await import('./cli/admin.js')).portalsCommand(rest, io);
+    case 'settings':
+      return (await import('./cli/admin.js')).settingsCommand(rest, io);
+    case 'revoke':
+      return (await import('./cli/admin.js')).revokeCommand(rest, io);
     case 'demo':
       return (await import('./demo/runDemo.js')).demoCommand(rest, io);
     case undefined:

@@ -1,0 +1,104 @@
+/**
+ * Admin commands on the service's database (the same DATA_DIR / DATABASE_URL as `serve`):
+ *   qrbill portals                                   installed portals and their state
+ *   qrbill settings <member_id> [key=value ...]      show or change a portal's billing settings
+ *   qrbill revoke <member_id> <document_id>          invalidate every link handed out for a document
+ */
+import { loadConfig } from '../config.js';
+import { silentLogger } from '../log.js';
+import { openDatabase, type AppDatabase } from '../storage/db.js';
+import { migrateToLatest } from '../storage/migrate.js';
+import { listPortals, getPortal } from '../storage/portals.js';
+import { getPortalSettings, updatePortalSettings } from '../storage/portalSettings.js';
+import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
+import { ValidationError } from '../errors.js';
+import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
+
+async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const app = await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log: silentLogger() });
+  try {
+    await migrateToLatest(app);
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** `key=value`: the value is JSON when it parses as JSON (numbers, arrays, objects), else a string. */
+export function parseAssignments(args: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of args) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw new Error(`expected key=value, got "${a}"`);
+    const raw = a.slice(i + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      /* a plain string */
+    }
+    out[a.slice(0, i)] = value;
+  }
+  return out;
+}
+
+export async function portalsCommand(_argv: string[], io: CommandIo): Promise<number> {
+  return withDatabase(async ({ db }) => {
+    const portals = await listPortals(db);
+    if (!portals.length) io.stdout('No portals installed yet.');
+    for (const p of portals) {
+      io.stdout(`${p.member_id}  ${p.domain}  ${p.status}${p.status_reason ? ` (${p.status_reason})` : ''}  tz=${p.time_zone}  installed ${p.installed_at}`);
+    }
+    return EXIT_OK;
+  });
+}
+
+export async function settingsCommand(argv: string[], io: CommandIo): Promise<number> {
+  const [memberId, ...assignments] = argv;
+  if (!memberId) {
+    io.stderr('Usage: qrbill settings <member_id> [key=value ...]\nKeys: invoiceNumberTemplate, actNumberTemplate, dueDays, qrMode, bankPaymentLink, vatOverride, accountantEmails, accountantUserIds, emailFrom');
+    return EXIT_USAGE;
+  }
+  return withDatabase(async ({ db }) => {
+    if (!(await getPortal(db, memberId))) {
+      io.stderr(`No portal ${memberId} (see qrbill portals)`);
+      return EXIT_INPUT;
+    }
+    try {
+      const settings = assignments.length
+        ? await updatePortalSettings(db, memberId, parseAssignments(assignments))
+        : await getPortalSettings(db, memberId);
+      io.stdout(JSON.stringify(settings, null, 2));
+      return EXIT_OK;
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        io.stderr(`Settings not changed:\n${err.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+        return EXIT_INPUT;
+      }
+      if (err instanceof Error && err.message.startsWith('expected key=value')) {
+        io.stderr(err.message);
+        return EXIT_USAGE;
+      }
+      throw err;
+    }
+  });
+}
+
+export async function revokeCommand(argv: string[], io: CommandIo): Promise<number> {
+  const [memberId, id] = argv;
+  if (!memberId || !id || !/^\d+$/.test(id)) {
+    io.stderr('Usage: qrbill revoke <member_id> <document_id>');
+    return EXIT_USAGE;
+  }
+  return withDatabase(async ({ db }) => {
+    const doc = await getDocument(db, memberId, Number(id));
+    if (!doc) {
+      io.stderr(`No document ${id} on portal ${memberId}`);
+      return EXIT_INPUT;
+    }
+    const version = await revokeDocumentLinks(db, memberId, doc.id, new Date());
+    io.stdout(`Links of ${doc.kind} № ${doc.number} revoked (link version ${version}). Run the robot again to hand out new links.`);
+    return EXIT_OK;
+  });
+}
