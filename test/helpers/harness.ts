@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Sandbox clock start (ticks with real time). Default 2026-11-25 09:00 Moscow. */
   now?: string;
   seed?: { rent?: number };
+  /** Where the service logs go (default: nowhere, or TEST_LOG_LEVEL to stdout). */
+  log?: import('../../src/log.js').Logger;
 }
 
 function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean) {
@@ -50,7 +52,7 @@ export async function startHarness(engine: DatabaseEngine, opts: HarnessOptions 
   const sandbox = await startSandbox({ clock });
   const seed = seedDemoPortal(sandbox.crm, opts.seed ?? {});
   const database = await engine.open();
-  const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger();
+  const log = opts.log ?? (process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger());
   let port = 0;
   const boot = async (worker: boolean) => {
     const server = await startServer(serviceConfig(sandbox, database, worker), log, { clock, port, database });

@@ -12,6 +12,8 @@ import { DEAL_USER_FIELDS, ufName } from '../../src/robots/userFields.js';
 import { listJobs } from '../../src/jobs/jobsRepo.js';
 import { listRobotCalls } from '../../src/storage/robotCalls.js';
 import { getPortal } from '../../src/storage/portals.js';
+import { createLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
 
 const RENT = 1;
 const STAGE = 'C1:PREPARATION';
@@ -168,6 +170,25 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     expect(ready.portals.needingAttention).toEqual([
       expect.objectContaining({ memberId: h.sandbox.memberId, status: 'needs_reinstall' }),
     ]);
+  });
+
+  it('never writes a token or secret to the logs, even at trace level', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+    h = await startHarness(engine, { log: createLogger('trace', sink) });
+    await h.install();
+    h.sandbox.expireAccessTokens(); // forces a refresh: new tokens pass through the client
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    await h.sandbox.runUntilIdle();
+    const portal = await getPortal(h.database.db, h.sandbox.memberId);
+    const auth = payload.auth as Record<string, string>;
+    const secrets = [portal!.access_token, portal!.refresh_token, portal!.application_token, auth.access_token, auth.refresh_token, h.sandbox.clientSecret];
+    const logs = lines.join('');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThan(8);
+      expect(logs).not.toContain(s);
+    }
   });
 
   it('uninstall: a forged event is refused; the real one with CLEAN deletes the portal data', async () => {
