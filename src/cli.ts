@@ -21,6 +21,8 @@ Commands:
                                 show or change a portal's billing settings
   revoke <member_id> <document_id>
                                 invalidate every public link of a document
+  portal <member_id> [limits=standard|enterprise|5/250] [tz=Europe/Moscow]
+                                a portal's REST budget and time zone
 `;
 
 const io = {
@@ -81,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/admin.js')).portalsCommand(rest, io);
     case 'settings':
       return (await import('./cli/admin.js')).settingsCommand(rest, io);
+    case 'portal':
+      return (await import('./cli/admin.js')).portalCommand(rest, io);
     case 'revoke':
       return (await import('./cli/admin.js')).revokeCommand(rest, io);
     case 'demo':

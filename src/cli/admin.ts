@@ -3,12 +3,13 @@
  *   qrbill portals                                   installed portals and their state
  *   qrbill settings <member_id> [key=value ...]      show or change a portal's billing settings
  *   qrbill revoke <member_id> <document_id>          invalidate every link handed out for a document
+ *   qrbill portal <member_id> [limits=…] [tz=…]      REST budget (standard | enterprise | 5/250) and time zone
  */
 import { loadConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { openDatabase, type AppDatabase } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import { listPortals, getPortal } from '../storage/portals.js';
+import { listPortals, getPortal, updatePortalOptions } from '../storage/portals.js';
 import { getPortalSettings, updatePortalSettings } from '../storage/portalSettings.js';
 import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
@@ -99,6 +100,53 @@ export async function revokeCommand(argv: string[], io: CommandIo): Promise<numb
     }
     const version = await revokeDocumentLinks(db, memberId, doc.id, new Date());
     io.stdout(`Links of ${doc.kind} № ${doc.number} revoked (link version ${version}). Run the robot again to hand out new links.`);
+    return EXIT_OK;
+  });
+}
+
+const LIMIT_PRESETS: Record<string, [number, number]> = { standard: [2, 50], enterprise: [5, 250] };
+
+export async function portalCommand(argv: string[], io: CommandIo): Promise<number> {
+  const [memberId, ...assignments] = argv;
+  const usage = 'Usage: qrbill portal <member_id> [limits=standard|enterprise|<per-second>/<burst>] [tz=<IANA zone>]';
+  if (!memberId) {
+    io.stderr(usage);
+    return EXIT_USAGE;
+  }
+  const opts: { rateDrain?: number; rateBurst?: number; timeZone?: string } = {};
+  for (const a of assignments) {
+    const [key, value = ''] = a.split('=', 2) as [string, string?];
+    if (key === 'limits') {
+      const m = LIMIT_PRESETS[value] ?? (/^(\d+(?:\.\d+)?)\/(\d+)$/.exec(value)?.slice(1).map(Number) as [number, number] | undefined);
+      if (!m || !(m[0] > 0) || !(m[1] >= 1)) {
+        io.stderr(`limits: expected standard, enterprise or <per-second>/<burst>, got "${value}"`);
+        return EXIT_INPUT;
+      }
+      [opts.rateDrain, opts.rateBurst] = m;
+    } else if (key === 'tz') {
+      try {
+        new Intl.DateTimeFormat('ru-RU', { timeZone: value });
+      } catch {
+        io.stderr(`tz: "${value}" is not an IANA time zone such as Europe/Moscow`);
+        return EXIT_INPUT;
+      }
+      opts.timeZone = value;
+    } else {
+      io.stderr(usage);
+      return EXIT_USAGE;
+    }
+  }
+  return withDatabase(async ({ db }) => {
+    if (assignments.length && !(await updatePortalOptions(db, memberId, opts))) {
+      io.stderr(`No portal ${memberId} (see qrbill portals)`);
+      return EXIT_INPUT;
+    }
+    const p = await getPortal(db, memberId);
+    if (!p) {
+      io.stderr(`No portal ${memberId} (see qrbill portals)`);
+      return EXIT_INPUT;
+    }
+    io.stdout(`${p.member_id}  ${p.domain}  ${p.status}  limits ${p.rate_drain}/s burst ${p.rate_burst}  tz ${p.time_zone}`);
     return EXIT_OK;
   });
 }

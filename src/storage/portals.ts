@@ -179,3 +179,23 @@ export async function deletePortalData(db: Kysely<Database>, memberId: string): 
     await trx.deleteFrom('portals').where('member_id', '=', memberId).execute();
   });
 }
+
+/** Admin choices kept on the portal row: REST budget (Enterprise 5/250) and the portal's time zone. */
+export async function updatePortalOptions(
+  db: Kysely<Database>,
+  memberId: string,
+  opts: { rateDrain?: number; rateBurst?: number; timeZone?: string },
+  at: Date = systemClock.now(),
+): Promise<boolean> {
+  const result = await db
+    .updateTable('portals')
+    .set({
+      ...(opts.rateDrain === undefined ? {} : { rate_drain: opts.rateDrain }),
+      ...(opts.rateBurst === undefined ? {} : { rate_burst: opts.rateBurst }),
+      ...(opts.timeZone === undefined ? {} : { time_zone: opts.timeZone }),
+      updated_at: at.toISOString(),
+    })
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -46,4 +46,11 @@ describe('admin commands on the service database', () => {
     expect((await qrbill('settings', 'nope')).code).toBe(1);
     expect((await qrbill('revoke', 'm1', '999')).code).toBe(1);
   });
+
+  it("sets a portal's REST budget and time zone", async () => {
+    expect((await qrbill('portal', 'm1', 'limits=enterprise', 'tz=Asia/Vladivostok')).out).toContain('limits 5/s burst 250  tz Asia/Vladivostok');
+    expect((await qrbill('portal', 'm1', 'limits=3/100')).out).toContain('limits 3/s burst 100');
+    expect((await qrbill('portal', 'm1', 'tz=Mars/Base')).code).toBe(1);
+    expect((await qrbill('portal', 'm1', 'limits=fast')).code).toBe(1);
+  });
 });

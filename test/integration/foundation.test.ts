@@ -182,7 +182,7 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     await h.sandbox.runUntilIdle();
     const portal = await getPortal(h.database.db, h.sandbox.memberId);
     const auth = payload.auth as Record<string, string>;
-    const secrets = [portal!.access_token, portal!.refresh_token, portal!.application_token, auth.access_token, auth.refresh_token, h.sandbox.clientSecret];
+    const secrets: string[] = [portal!.access_token, portal!.refresh_token, portal!.application_token, auth.access_token!, auth.refresh_token!, h.sandbox.clientSecret];
     const logs = lines.join('');
     expect(lines.length).toBeGreaterThan(5);
     for (const s of secrets) {
