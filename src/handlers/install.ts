@@ -28,7 +28,7 @@ export async function installFromRequest(deps: AppDeps, req: FastifyRequest, rep
   const wantsHtml = !body.auth;
   try {
     const install = parseInstall(body, query, deps.clock.now());
-    await verifyInstall(deps.database.db, install, { clientId: deps.config.B24_CLIENT_ID });
+    await verifyInstall(deps.database.db, install);
     const report = await installPortal(deps, install);
     if (wantsHtml) return reply.type('text/html; charset=utf-8').send(installPage({ ok: true, report }));
     return reply.code(200).send({ status: 'installed', ...report });

@@ -55,6 +55,7 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     events: { method: 'event.get' },
   });
   for (const [key, e] of Object.entries(lookup.errors)) {
+    if (key === 'events') continue; // event bindings are optional: a portal without them still bills
     throw new AppError('INSTALL_FAILED', `Bitrix24 refused ${key} lookup: ${e.error}: ${e.error_description}`, {
       retryable: false,
     });
@@ -101,6 +102,10 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
   }
   if (Object.keys(cmds).length) {
     const res = await client.batch(cmds);
+    if (res.errors.bind_uninstall) {
+      deps.log.warn({ memberId: install.memberId, error: res.errors.bind_uninstall.error }, 'could not bind ONAPPUNINSTALL; uninstall will not be noticed');
+      delete res.errors.bind_uninstall;
+    }
     const failed = Object.entries(res.errors);
     if (failed.length) {
       throw new AppError(

@@ -67,6 +67,26 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     expect(again.length).toBe(fieldNames.length);
   });
 
+  it('refuses an install whose token the portal does not accept, and a takeover from another domain', async () => {
+    h = await startHarness(engine);
+    const auth = {
+      access_token: 'made-up', refresh_token: 'made-up', expires_in: '3600', domain: h.sandbox.domain,
+      member_id: h.sandbox.memberId, application_token: 'evil', client_endpoint: h.sandbox.restUrl,
+      server_endpoint: `${h.sandbox.baseUrl}/rest/`, scope: 'crm,bizproc', status: 'L',
+    };
+    const forged = await post('/bitrix/install', { event: 'ONAPPINSTALL', auth });
+    expect(forged.status).toBe(403);
+    expect(await getPortal(h.database.db, h.sandbox.memberId)).toBeUndefined();
+    await h.install();
+    const tokens = h.sandbox.issueTokens(1);
+    const takeover = await post('/bitrix/install', {
+      event: 'ONAPPINSTALL',
+      auth: { ...auth, access_token: tokens.access_token, refresh_token: tokens.refresh_token, domain: 'evil.example.ru' },
+    });
+    expect(takeover.status).toBe(403);
+    expect((await getPortal(h.database.db, h.sandbox.memberId))!.domain).toBe(h.sandbox.domain);
+  });
+
   it('refuses a robot call with a wrong or missing application_token: 401 and nothing enqueued', async () => {
     h = await startHarness(engine);
     await h.install();
