@@ -87,12 +87,14 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
       report.robots.unchanged.push(robot.code);
     }
   }
-  // ONAPPUNINSTALL is how we learn to stop (and, with CLEAN, to delete the portal's data).
+  // ONAPPINSTALL (fired after installFinish) brings the application token when the install came
+  // through the frame without one; ONAPPUNINSTALL is how we learn to stop (and, with CLEAN, delete).
   const eventUrl = `${deps.config.PUBLIC_URL}/bitrix/events`;
-  const bound = ((lookup.result.events as Array<{ event?: string; handler?: string }> | undefined) ?? []).some(
-    (e) => e.event?.toUpperCase() === 'ONAPPUNINSTALL' && e.handler === eventUrl,
-  );
-  if (!bound) cmds.bind_uninstall = { method: 'event.bind', params: { event: 'ONAPPUNINSTALL', handler: eventUrl } };
+  const bindings = (lookup.result.events as Array<{ event?: string; handler?: string }> | undefined) ?? [];
+  for (const event of ['ONAPPINSTALL', 'ONAPPUNINSTALL']) {
+    const bound = bindings.some((e) => e.event?.toUpperCase() === event && e.handler === eventUrl);
+    if (!bound) cmds[`bind_${event.toLowerCase()}`] = { method: 'event.bind', params: { event, handler: eventUrl } };
+  }
   for (const f of DEAL_USER_FIELDS) {
     if (existingFields.has(ufName(f.fieldName))) report.userFields.existing.push(ufName(f.fieldName));
     else {
@@ -102,9 +104,11 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
   }
   if (Object.keys(cmds).length) {
     const res = await client.batch(cmds);
-    if (res.errors.bind_uninstall) {
-      deps.log.warn({ memberId: install.memberId, error: res.errors.bind_uninstall.error }, 'could not bind ONAPPUNINSTALL; uninstall will not be noticed');
-      delete res.errors.bind_uninstall;
+    for (const key of ['bind_onappinstall', 'bind_onappuninstall']) {
+      const e = res.errors[key];
+      if (!e) continue;
+      deps.log.warn({ memberId: install.memberId, event: key, error: e.error }, 'could not bind an application event');
+      delete res.errors[key];
     }
     const failed = Object.entries(res.errors);
     if (failed.length) {
