@@ -4,7 +4,7 @@ import type { Logger } from './log.js';
 import type { Clock } from './clock.js';
 import { createDeps, type AppDeps } from './deps.js';
 import { buildApp } from './app.js';
-import { createWorker } from './worker.js';
+import { createWorker, startMaintenance } from './worker.js';
 import type { JobWorker } from './jobs/worker.js';
 import type { AppDatabase } from './storage/db.js';
 
@@ -27,6 +27,7 @@ export async function startServer(
   const app = await buildApp(deps);
   const address = await app.listen({ port: opts.port ?? config.PORT, host: config.HOST });
   worker?.start();
+  const stopMaintenance = worker ? startMaintenance(deps) : () => {};
   if (config.publicUrlIsDefault) {
     log.warn({ publicUrl: config.PUBLIC_URL }, 'PUBLIC_URL is not set: Bitrix24 cannot reach robot handlers on this address');
   }
@@ -37,6 +38,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      stopMaintenance();
       await app.close(); // stop taking deliveries first
       await worker?.stop(); // let running jobs finish
       if (deps.ownsDatabase) await deps.database.close();

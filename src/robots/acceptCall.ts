@@ -8,6 +8,9 @@ import { propertyProblems } from './validateProperties.js';
 
 export const ROBOT_JOB_KIND = 'robot';
 
+/** One job per delivery: the event token is the platform's unique id of a robot run. */
+export const robotJobKey = (eventToken: string) => `${ROBOT_JOB_KIND}:${eventToken}`;
+
 export interface RobotJobPayload {
   eventToken: string;
   /** Set when the delivery's properties are invalid: the job only answers with this error. */
@@ -45,7 +48,7 @@ export async function acceptRobotCall(
     });
     if (!rec.created) return false;
     const payload: RobotJobPayload = { eventToken: call.eventToken, ...(invalid ? { invalid } : {}) };
-    await enqueueJob(trx, { kind: ROBOT_JOB_KIND, key: `robot:${call.eventToken}`, payload, maxAttempts: 8 }, deps.clock);
+    await enqueueJob(trx, { kind: ROBOT_JOB_KIND, key: robotJobKey(call.eventToken), payload, maxAttempts: 8 }, deps.clock);
     return true;
   });
   if (created) deps.wakeWorker();

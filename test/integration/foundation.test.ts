@@ -13,6 +13,8 @@ import { listJobs } from '../../src/jobs/jobsRepo.js';
 import { listRobotCalls } from '../../src/storage/robotCalls.js';
 import { getPortal } from '../../src/storage/portals.js';
 import { createLogger } from '../../src/log.js';
+import { answerOrphanedRobotCalls } from '../../src/robots/answerOrphans.js';
+import { LEASE_EXPIRED_ERROR } from '../../src/jobs/leases.js';
 import { Writable } from 'node:stream';
 
 const RENT = 1;
@@ -146,6 +148,24 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     const answers = answersFor(String(payload.event_token));
     expect(answers).toHaveLength(1);
     expect(answers[0]!.returnValues.status).toBe('ok');
+  });
+
+  it('closes a waiting step with status=error when its job died on the final attempt', async () => {
+    h = await startHarness(engine, { worker: false });
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    // What the queue leaves behind when the worker running the last attempt was killed.
+    await h.database.db
+      .updateTable('jobs')
+      .set({ status: 'failed', attempts: 8, last_error: LEASE_EXPIRED_ERROR })
+      .where('key', '=', `robot:${String(payload.event_token)}`)
+      .execute();
+    expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(1);
+    expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(0);
+    const answers = answersFor(String(payload.event_token));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.returnValues).toMatchObject({ status: 'error' });
+    expect(String(answers[0]!.returnValues.error_text)).toContain('Запустите робота повторно');
   });
 
   it('refreshes an expired access token mid-flow and still answers', async () => {
