@@ -16,10 +16,9 @@ import { findDocumentByKey, getDocument, issueDocument, latestDocumentForDeal } 
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { todayIn, periodLabel } from '../../invoicing/period.js';
 import { formatDocumentNumber } from '../../invoicing/numbering.js';
-import { parseDocumentModel } from '../../documents/schema.js';
+import { checkModelBeforeNumbering, checkRendersBeforeNumbering } from '../shared/modelCheck.js';
 import { formatMoney } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
-import { renderDocument } from '../../documents/pdf/render.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 import { ufName } from '../userFields.js';
 
@@ -99,7 +98,11 @@ async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSource
     }));
   }
   // Structural limits are checked before a number is spent on the act.
-  parseDocumentModel({ ...model, number: 'X' });
+  checkModelBeforeNumbering(model);
+  // A broken act must fail this robot — before it spends a number (an issued one rendered then).
+  if (!(await findDocumentByKey(db, plan.key))) {
+    await checkRendersBeforeNumbering(model, formatDocumentNumber(settings.actNumberTemplate, { seq: 1, date: today }));
+  }
   const totals = totalsOf(model);
   const { doc, created } = await issueDocument(
     db,
@@ -167,8 +170,6 @@ export const generateAct: RobotDefinition<ActProps> = {
         }
       }
       const { doc, created, warnings } = await issueAct(ctx, plan, sources);
-      // Render now, not first when the client opens the link: a broken act must fail this robot.
-      await renderDocument(JSON.parse(doc.snapshot_json) as DocumentModel);
       const url = documentLinks(ctx.deps, doc, ['act']).act;
       await ctx.effect('deal-results', () =>
         writeDealResults(
@@ -179,8 +180,11 @@ export const generateAct: RobotDefinition<ActProps> = {
             [ufName('QRB_ACT_DATE')]: doc.doc_date,
             [ufName('QRB_ACT_URL')]: url,
           },
-          // A repeated run for the same period returns the same act; one comment per act is enough.
-          created ? timelineComment(doc, url, plan.billed, warnings) : undefined,
+          // A repeated run for the same period returns the same act; one comment per act is enough:
+          // the call that issued it writes it (also on its retries, which look for it first).
+          doc.created_by === ctx.call.eventToken
+            ? { text: timelineComment(doc, url, plan.billed, warnings), marker: url, lookFirst: !created }
+            : undefined,
         ),
       );
       return resultOf(doc, url);

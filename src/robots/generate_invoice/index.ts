@@ -5,16 +5,15 @@ import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOptio
 import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
 import { getPortalSettings } from '../../storage/portalSettings.js';
-import { issueDocument } from '../../storage/documents.js';
+import { findDocumentByKey, issueDocument } from '../../storage/documents.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { defaultPeriod, dueDateFor, todayIn, periodLabel } from '../../invoicing/period.js';
 import { formatDocumentNumber } from '../../invoicing/numbering.js';
-import { parseDocumentModel } from '../../documents/schema.js';
+import { checkModelBeforeNumbering, checkRendersBeforeNumbering } from '../shared/modelCheck.js';
 import { computeTotals } from '../../documents/vat.js';
 import { parseMoney, formatMoney, kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 import { paymentPurpose } from '../../documents/purpose.js';
-import { renderDocument, renderQrPng } from '../../documents/pdf/render.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 import { ufName } from '../userFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
@@ -57,11 +56,15 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
     ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
   });
   // Structural limits (lengths, dates) are checked before a number is spent on the document.
-  parseDocumentModel({ ...model, number: 'X' });
+  checkModelBeforeNumbering(model);
   const totals = totalsOf(model);
   const key = props.force_new
     ? `invoice:${memberId}:${ctx.call.document.id}:call:${ctx.call.eventToken}`
     : `invoice:${memberId}:${ctx.call.document.id}:${period.from}:${period.to}`;
+  // A broken document must fail this robot — before it spends a number (an issued one rendered then).
+  if (!(await findDocumentByKey(db, key))) {
+    await checkRendersBeforeNumbering(model, formatDocumentNumber(settings.invoiceNumberTemplate, { seq: 1, date: today }));
+  }
   const { doc, created } = await issueDocument(
     db,
     {
@@ -110,12 +113,6 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
       const purpose = paymentPurpose(snapshot, totals);
       const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
       const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
-      // Render now, not first when the client opens the link: a broken document must fail this robot.
-      await renderDocument({ ...snapshot, kind: 'invoice' });
-      if (hasQr) {
-        await renderDocument(snapshot);
-        await renderQrPng(snapshot);
-      }
       const period = doc.period_from && doc.period_to ? periodLabel(doc.period_from, doc.period_to) : '';
       await ctx.effect('deal-results', () =>
         writeDealResults(
@@ -132,19 +129,24 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
             [ufName('QRB_PERIOD_FROM')]: doc.period_from ?? '',
             [ufName('QRB_PERIOD_TO')]: doc.period_to ?? '',
           },
-          // A repeated run for the same period returns the same invoice; one comment per invoice is enough.
-          created
-            ? [
-                `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
-                `Счёт: ${links.invoice}`,
-                ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
-                ...warnings.map((w) => `⚠ ${w}`),
-              ].join('\n')
+          // A repeated run for the same period returns the same invoice; one comment per invoice is enough:
+          // the call that issued it writes it (also on its retries, which look for it first).
+          doc.created_by === ctx.call.eventToken
+            ? {
+                text: [
+                  `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
+                  `Счёт: ${links.invoice}`,
+                  ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
+                  ...warnings.map((w) => `⚠ ${w}`),
+                ].join('\n'),
+                marker: links.invoice,
+                lookFirst: !created,
+              }
             : undefined,
         ),
       );
       const smartInvoiceId = props.create_smart_invoice
-        ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources!, snapshot, doc))
+        ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources!, snapshot, doc, { mayExist: !created }))
         : 0;
       return {
         invoice_id: doc.id,

@@ -3,18 +3,42 @@ import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import type { DocumentRow } from '../../storage/schema.js';
 import { AppError } from '../../errors.js';
+import { BitrixError } from '../../bitrix/errors.js';
 import { kopecksToDecimal } from '../../documents/money.js';
+import { formatDateShort } from '../../documents/dates.js';
+
+/** Marks the smart invoice of one of our documents, so a repeated run finds it instead of adding another. */
+export const smartInvoiceXmlId = (doc: DocumentRow) => `qrbill:${doc.id}`;
+
+/** The smart invoice already made for this document (by an earlier run or a lost answer), if any. */
+export async function findSmartInvoice(ctx: RobotRunContext, doc: DocumentRow): Promise<number | undefined> {
+  const res = await ctx.bitrix.call('crm.item.list', {
+    entityTypeId: 31,
+    filter: { '=xmlId': smartInvoiceXmlId(doc) },
+    select: ['id'],
+    order: { id: 'ASC' },
+  });
+  const items = (res as { items?: Array<{ id?: unknown }> } | undefined)?.items ?? [];
+  const id = Number(items[0]?.id ?? 0);
+  return id > 0 ? id : undefined;
+}
 
 /**
  * The Bitrix24 smart invoice (entityTypeId 31) for the same invoice, linked to the deal, with the
  * same rows: item and rows in one batch, the rows referring to the new item by `$result`.
+ * `mayExist`: an earlier run for this document may have made it — look first.
  */
 export async function createSmartInvoice(
   ctx: RobotRunContext,
   sources: DealSources,
   model: DocumentModel,
   doc: DocumentRow,
+  opts: { mayExist: boolean },
 ): Promise<number> {
+  if (opts.mayExist) {
+    const found = await findSmartInvoice(ctx, doc);
+    if (found) return found;
+  }
   const deal = sources.deal;
   const taxed = model.vat.mode !== 'none';
   const res = await ctx.bitrix.batch({
@@ -23,7 +47,8 @@ export async function createSmartInvoice(
       params: {
         entityTypeId: 31,
         fields: {
-          title: `Счёт № ${doc.number} от ${doc.doc_date}`,
+          title: `Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}`,
+          xmlId: smartInvoiceXmlId(doc),
           parentId2: ctx.call.document.id,
           ...(Number(deal.COMPANY_ID) ? { companyId: Number(deal.COMPANY_ID) } : {}),
           ...(Number(deal.CONTACT_ID) ? { contactId: Number(deal.CONTACT_ID) } : {}),
@@ -51,6 +76,15 @@ export async function createSmartInvoice(
         })),
       },
     },
+  }).catch((err: unknown) => {
+    // No answer, yet the portal may have created it: the next attempt looks for it by xmlId.
+    if (err instanceof BitrixError && err.ambiguous) {
+      throw new AppError('SMART_INVOICE_UNCERTAIN', `Битрикс24 не подтвердил создание счёта: ${err.message}`, {
+        cause: err,
+        retryable: true,
+      });
+    }
+    throw err;
   });
   const item = res.result.si as { item?: { id?: number | string } } | undefined;
   const id = Number(item?.item?.id ?? 0);

@@ -1,0 +1,143 @@
+/**
+ * The rest of a rental month as the client and the accountant see it: the invoice e-mailed from the
+ * deal (one letter, whatever the deliveries), then after payment the act, with the same amount, the
+ * parties and the closing sentence, e-mailed too.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseEngines } from '../helpers/databases.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { pdfText } from '../helpers/pdfTools.js';
+import { ufName } from '../../src/robots/userFields.js';
+import { RENT, STAGE, answersFor, callTokens, dispositionName, flat, moveIfOk, onlyAnswer, pdfAt, robot } from './invoicing-kit.js';
+
+/** The e-mail activities (TYPE_ID 4, outgoing) in a deal's timeline. */
+const emailsOf = (h: Harness, dealId: number) =>
+  h.sandbox.crm.activitiesOf(2, dealId).filter((a) => a.TYPE_ID === 4 && a.DIRECTION === 2);
+
+/** The robot_call entry automation made for a robot on a deal (its payload can be delivered again). */
+function callOf(h: Harness, dealId: number, code: string) {
+  const e = h.sandbox.workflowLog().find((x) => x.type === 'robot_call' && x.dealId === dealId && x.robot === code);
+  expect(e, `${code} called`).toBeDefined();
+  return e!;
+}
+
+describe.each(databaseEngines())('e-mail and act on $name', (engine) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  it('send_documents after generate_invoice on the same stage: one e-mail in the timeline with the template, the links and the PDFs; delivered twice, still one', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    h.sandbox.setStageAutomation(RENT, STAGE.issue, [
+      robot('generate_invoice'),
+      robot('send_documents', { documents: ['invoice', 'qr_invoice'] }),
+      moveIfOk('send_documents', STAGE.sent),
+    ]);
+    const dealId = h.seed.deals.tenant;
+    await h.sandbox.moveDeal(dealId, STAGE.issue);
+    await h.sandbox.runUntilIdle();
+
+    const invoice = onlyAnswer(h, callTokens(h, dealId, 'generate_invoice')[0]!);
+    expect(invoice.status).toBe('ok');
+    const send = callOf(h, dealId, 'send_documents');
+    const sent = onlyAnswer(h, send.eventToken!);
+    // The company has its own work e-mail: that is where the letter goes.
+    expect(sent).toMatchObject({ status: 'ok', error_text: '', sent_to: 'office@arendator.example' });
+    expect(h.sandbox.crm.deals.get(dealId)!.STAGE_ID).toBe(STAGE.sent);
+
+    const activities = emailsOf(h, dealId);
+    expect(activities).toHaveLength(1);
+    expect(activities[0]!.ID).toBe(sent.activity_id);
+    expect(activities[0]!.SUBJECT).toBe('Счёт на оплату № 1 от 25.11.2026 — ООО «Арендодатель»');
+    expect(activities[0]!.RESPONSIBLE_ID).toBe(h.seed.users.manager);
+    const body = activities[0]!.DESCRIPTION;
+    expect(activities[0]!.DESCRIPTION_TYPE).toBe(3);
+    expect(body).toContain('Направляем счёт на оплату № <strong>1</strong> от 25.11.2026');
+    expect(body).toContain('ООО «Арендатор»');
+    expect(flat(body)).toContain('25 000,00 руб.');
+    expect(body).toContain('30.11.2026');
+    expect(body).toContain('декабрь 2026');
+    expect(body).toContain(`href="${String(invoice.invoice_url)}"`);
+    expect(body).toContain(`href="${String(invoice.qr_invoice_url)}"`);
+    expect(body).toContain('Пётр Петров');
+
+    expect(h.sandbox.crm.sentEmails).toHaveLength(1);
+    const mail = h.sandbox.crm.sentEmails[0]!;
+    expect(mail.to).toEqual(['office@arendator.example']);
+    expect(mail.attachments.map((f) => f.name)).toEqual(['Счет №1 от 25.11.2026.pdf', 'Счет №1 от 25.11.2026 (с QR-кодом).pdf']);
+    const attached = flat(await pdfText(mail.attachments[1]!.content));
+    expect(attached).toContain('Счет на оплату № 1 от 25 ноября 2026 г.');
+    expect(attached).toContain('Всего к оплате: 25 000,00');
+    expect(attached).toContain('Отсканируйте код');
+    // The attachment is the very document behind the link.
+    const linked = await pdfAt(String(invoice.qr_invoice_url));
+    expect(attached).toBe(flat(linked.text));
+
+    // The platform delivers the same call again (a proxy retry): no second letter, no second answer.
+    expect((await h.sandbox.redeliverRobotCall(send.payload!)).status).toBe(200);
+    await h.sandbox.runUntilIdle();
+    await h.server.worker!.runDue();
+    expect(emailsOf(h, dealId)).toHaveLength(1);
+    expect(h.sandbox.crm.sentEmails).toHaveLength(1);
+    expect(answersFor(h, send.eventToken!)).toHaveLength(1);
+  });
+
+  it('after payment the act repeats the invoice: «Акт № 1», both parties, the same amount, the closing sentence; act fields on the deal; the act e-mailed', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    h.sandbox.setStageAutomation(RENT, STAGE.issue, [robot('generate_invoice'), moveIfOk('generate_invoice', STAGE.sent)]);
+    h.sandbox.setStageAutomation(RENT, STAGE.paid, [
+      robot('generate_act'),
+      robot('send_documents', { documents: 'act' }),
+      moveIfOk('send_documents', STAGE.actSent),
+    ]);
+    const dealId = h.seed.deals.tenant;
+    await h.sandbox.moveDeal(dealId, STAGE.issue);
+    await h.sandbox.runUntilIdle();
+    const invoice = onlyAnswer(h, callTokens(h, dealId, 'generate_invoice')[0]!);
+    expect(invoice).toMatchObject({ status: 'ok', invoice_number: '1' });
+
+    // December has passed and the tenant paid: the manager moves the deal to «Оплачено».
+    h.clock.set('2026-12-31T09:00:00Z');
+    await h.sandbox.moveDeal(dealId, STAGE.paid);
+    await h.sandbox.runUntilIdle();
+
+    const act = onlyAnswer(h, callTokens(h, dealId, 'generate_act')[0]!);
+    expect(act).toMatchObject({ status: 'ok', error_text: '', act_number: '1', act_date: '2026-12-31', act_state: 'issued' });
+    const deal = h.sandbox.crm.deals.get(dealId)!;
+    expect(deal.UF).toMatchObject({
+      [ufName('QRB_ACT_NUMBER')]: '1',
+      [ufName('QRB_ACT_DATE')]: '2026-12-31',
+      [ufName('QRB_ACT_URL')]: act.act_url,
+      // The invoice fields stay as they were.
+      [ufName('QRB_INVOICE_NUMBER')]: '1',
+    });
+    const comments = h.sandbox.crm.commentsOf('deal', dealId).map((c) => flat(c.COMMENT));
+    expect(comments).toHaveLength(2);
+    expect(comments.find((c) => c.includes('Акт № 1'))).toContain('По счёту № 1 от 25.11.2026');
+
+    const { text, file } = await pdfAt(String(act.act_url));
+    expect(dispositionName(file.disposition)).toBe('Акт №1 от 31.12.2026.pdf');
+    const t = flat(text);
+    expect(t).toMatch(/Акт № 1 от 31 декабря 2026 г\./);
+    expect(t).toContain('Исполнитель: ООО «Арендодатель», ИНН 7704123450');
+    expect(t).toContain('Заказчик: ООО «Арендатор», ИНН 5027123457');
+    expect(t).toContain('Аренда нежилого помещения № 301');
+    expect(t).toMatch(/Итого: 25 000,00/);
+    expect(t).toMatch(/В том числе НДС \(22%\): 4 508,20/);
+    expect(t).toContain('Двадцать пять тысяч рублей 00 копеек');
+    expect(t).toContain('Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объему, качеству и срокам');
+    expect(t).not.toContain('Отсканируйте код');
+
+    const sent = onlyAnswer(h, callTokens(h, dealId, 'send_documents')[0]!);
+    expect(sent.status).toBe('ok');
+    expect(h.sandbox.crm.deals.get(dealId)!.STAGE_ID).toBe(STAGE.actSent);
+    const mail = h.sandbox.crm.sentEmails.at(-1)!;
+    expect(mail.subject).toContain('Акт');
+    expect(mail.subject).toContain('№ 1');
+    expect(mail.attachments.map((f) => f.name)).toEqual(['Акт №1 от 31.12.2026.pdf']);
+    expect(flat(await pdfText(mail.attachments[0]!.content))).toBe(t);
+  });
+});
