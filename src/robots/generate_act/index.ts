@@ -9,14 +9,12 @@ import { actModelFromInvoice } from './model.js';
 import { markActSigned } from './state.js';
 import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
-import { sellerKey, totalsOf } from '../generate_invoice/index.js';
+import { issueNumbered } from '../shared/issueNumbered.js';
 import { AppError } from '../../errors.js';
 import { getPortalSettings } from '../../storage/portalSettings.js';
-import { findDocumentByKey, getDocument, issueDocument, latestDocumentForDeal } from '../../storage/documents.js';
+import { findDocumentByKey, getDocument, latestDocumentForDeal } from '../../storage/documents.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { todayIn, periodLabel } from '../../invoicing/period.js';
-import { formatDocumentNumber } from '../../invoicing/numbering.js';
-import { checkModelBeforeNumbering, checkRendersBeforeNumbering } from '../shared/modelCheck.js';
 import { formatMoney } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
@@ -97,37 +95,14 @@ async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSource
       ...(basis ? { basis } : {}),
     }));
   }
-  // Structural limits are checked before a number is spent on the act.
-  checkModelBeforeNumbering(model);
-  // A broken act must fail this robot — before it spends a number (an issued one rendered then).
-  if (!(await findDocumentByKey(db, plan.key))) {
-    await checkRendersBeforeNumbering(model, formatDocumentNumber(settings.actNumberTemplate, { seq: 1, date: today }));
-  }
-  const totals = totalsOf(model);
-  const { doc, created } = await issueDocument(
-    db,
-    {
-      memberId,
-      kind: 'act',
-      docKind: 'act',
-      sellerKey: sellerKey(model),
-      date: today,
-      idempotencyKey: plan.key,
-      createdBy: ctx.call.eventToken,
-      dealId: ctx.call.document.id,
-      invoiceId: plan.billed?.id ?? null,
-      periodFrom: plan.period.from,
-      periodTo: plan.period.to,
-      amountKopecks: totals.total,
-      vatKopecks: totals.vat,
-      initialState: 'issued',
-      build: (seq) => {
-        const number = formatDocumentNumber(settings.actNumberTemplate, { seq, date: today });
-        return { number, snapshot: { ...model, number } };
-      },
-    },
-    now,
-  );
+  const { doc, created } = await issueNumbered(ctx, {
+    kind: 'act',
+    model,
+    key: plan.key,
+    numberTemplate: settings.actNumberTemplate,
+    period: plan.period,
+    invoiceId: plan.billed?.id ?? null,
+  });
   return { doc, created, warnings };
 }
 

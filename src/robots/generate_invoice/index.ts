@@ -5,28 +5,15 @@ import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOptio
 import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
 import { getPortalSettings } from '../../storage/portalSettings.js';
-import { findDocumentByKey, issueDocument } from '../../storage/documents.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { defaultPeriod, dueDateFor, todayIn, periodLabel } from '../../invoicing/period.js';
-import { formatDocumentNumber } from '../../invoicing/numbering.js';
-import { checkModelBeforeNumbering, checkRendersBeforeNumbering } from '../shared/modelCheck.js';
-import { computeTotals } from '../../documents/vat.js';
-import { parseMoney, formatMoney, kopecksToDecimal } from '../../documents/money.js';
+import { issueNumbered } from '../shared/issueNumbered.js';
+import { formatMoney, kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
-import { paymentPurpose } from '../../documents/purpose.js';
+import { documentTotals, paymentPurpose } from '../../documents/purpose.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 import { ufName } from '../userFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
-
-/** Seller key for numbering: the same INN+KPP numbers its documents in one sequence. */
-export const sellerKey = (m: DocumentModel) => `${m.seller.inn}/${m.seller.kpp ?? ''}`;
-
-export function totalsOf(m: DocumentModel) {
-  return computeTotals(
-    m.lines.map((l, i) => ({ quantity: l.quantity, priceKopecks: parseMoney(l.price, `lines[${i}].price`) })),
-    m.vat,
-  );
-}
 
 async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: DealSources) {
   const { db } = ctx.deps.database;
@@ -55,40 +42,17 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
     qr: settings.qrMode === 'link' && settings.bankPaymentLink ? { mode: 'link', link: settings.bankPaymentLink } : { mode: settings.qrMode === 'link' ? 'gost' : settings.qrMode },
     ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
   });
-  // Structural limits (lengths, dates) are checked before a number is spent on the document.
-  checkModelBeforeNumbering(model);
-  const totals = totalsOf(model);
   const key = props.force_new
     ? `invoice:${memberId}:${ctx.call.document.id}:call:${ctx.call.eventToken}`
     : `invoice:${memberId}:${ctx.call.document.id}:${period.from}:${period.to}`;
-  // A broken document must fail this robot — before it spends a number (an issued one rendered then).
-  if (!(await findDocumentByKey(db, key))) {
-    await checkRendersBeforeNumbering(model, formatDocumentNumber(settings.invoiceNumberTemplate, { seq: 1, date: today }));
-  }
-  const { doc, created } = await issueDocument(
-    db,
-    {
-      memberId,
-      kind: 'invoice',
-      docKind: props.document_kind,
-      sellerKey: sellerKey(model),
-      date: today,
-      idempotencyKey: key,
-      createdBy: ctx.call.eventToken,
-      dealId: ctx.call.document.id,
-      dueDate,
-      periodFrom: period.from,
-      periodTo: period.to,
-      amountKopecks: totals.total,
-      vatKopecks: totals.vat,
-      initialState: 'issued',
-      build: (seq) => {
-        const number = formatDocumentNumber(settings.invoiceNumberTemplate, { seq, date: today });
-        return { number, snapshot: { ...model, number } };
-      },
-    },
-    now,
-  );
+  const { doc, created } = await issueNumbered(ctx, {
+    kind: 'invoice',
+    model,
+    key,
+    numberTemplate: settings.invoiceNumberTemplate,
+    period,
+    dueDate,
+  });
   return { doc, created, warnings };
 }
 
@@ -109,7 +73,7 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
       sources = await loadSources(ctx);
       const { doc, created, warnings } = await issueInvoice(ctx, props, sources);
       const snapshot = JSON.parse(doc.snapshot_json) as DocumentModel;
-      const totals = totalsOf(snapshot);
+      const totals = documentTotals(snapshot);
       const purpose = paymentPurpose(snapshot, totals);
       const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
       const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
