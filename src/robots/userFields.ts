@@ -12,19 +12,19 @@ export interface DealUserField {
 }
 
 export const DEAL_USER_FIELDS: DealUserField[] = [
-  { fieldName: 'QRB_INVOICE_NUMBER', type: 'string', label: { ru: 'Счёт: номер', en: 'Invoice number' } },
-  { fieldName: 'QRB_INVOICE_DATE', type: 'date', label: { ru: 'Счёт: дата', en: 'Invoice date' } },
-  { fieldName: 'QRB_INVOICE_AMOUNT', type: 'money', label: { ru: 'Счёт: сумма', en: 'Invoice amount' } },
-  { fieldName: 'QRB_INVOICE_DUE', type: 'date', label: { ru: 'Счёт: оплатить до', en: 'Invoice due date' } },
-  { fieldName: 'QRB_INVOICE_URL', type: 'url', label: { ru: 'Счёт: ссылка на PDF', en: 'Invoice PDF link' } },
-  { fieldName: 'QRB_QR_INVOICE_URL', type: 'url', label: { ru: 'QR-счёт: ссылка на PDF', en: 'QR-invoice PDF link' } },
-  { fieldName: 'QRB_QR_IMAGE_URL', type: 'url', label: { ru: 'QR-код оплаты (PNG)', en: 'Payment QR image' } },
-  { fieldName: 'QRB_ACT_NUMBER', type: 'string', label: { ru: 'Акт: номер', en: 'Act number' } },
+  { fieldName: 'QRB_INV_NO', type: 'string', label: { ru: 'Счёт: номер', en: 'Invoice number' } },
+  { fieldName: 'QRB_INV_DATE', type: 'date', label: { ru: 'Счёт: дата', en: 'Invoice date' } },
+  { fieldName: 'QRB_INV_SUM', type: 'money', label: { ru: 'Счёт: сумма', en: 'Invoice amount' } },
+  { fieldName: 'QRB_INV_DUE', type: 'date', label: { ru: 'Счёт: оплатить до', en: 'Invoice due date' } },
+  { fieldName: 'QRB_INV_URL', type: 'url', label: { ru: 'Счёт: ссылка на PDF', en: 'Invoice PDF link' } },
+  { fieldName: 'QRB_QRINV_URL', type: 'url', label: { ru: 'QR-счёт: ссылка на PDF', en: 'QR-invoice PDF link' } },
+  { fieldName: 'QRB_QR_PNG', type: 'url', label: { ru: 'QR-код оплаты (PNG)', en: 'Payment QR image' } },
+  { fieldName: 'QRB_ACT_NO', type: 'string', label: { ru: 'Акт: номер', en: 'Act number' } },
   { fieldName: 'QRB_ACT_DATE', type: 'date', label: { ru: 'Акт: дата', en: 'Act date' } },
   { fieldName: 'QRB_ACT_URL', type: 'url', label: { ru: 'Акт: ссылка на PDF', en: 'Act PDF link' } },
   { fieldName: 'QRB_BASIS', type: 'string', label: { ru: 'Основание (договор)', en: 'Basis (contract)' } },
-  { fieldName: 'QRB_PERIOD_FROM', type: 'date', label: { ru: 'Период с', en: 'Period from' } },
-  { fieldName: 'QRB_PERIOD_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
+  { fieldName: 'QRB_PER_FROM', type: 'date', label: { ru: 'Период с', en: 'Period from' } },
+  { fieldName: 'QRB_PER_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
 ];
 
 export const ufName = (fieldName: string) => `UF_CRM_${fieldName}`;

@@ -108,11 +108,11 @@ describe.each(databaseEngines())('e-mail and act on $name', (engine) => {
     expect(act).toMatchObject({ status: 'ok', error_text: '', act_number: '1', act_date: '2026-12-31', act_state: 'issued' });
     const deal = h.sandbox.crm.deals.get(dealId)!;
     expect(deal.UF).toMatchObject({
-      [ufName('QRB_ACT_NUMBER')]: '1',
+      [ufName('QRB_ACT_NO')]: '1',
       [ufName('QRB_ACT_DATE')]: '2026-12-31',
       [ufName('QRB_ACT_URL')]: act.act_url,
       // The invoice fields stay as they were.
-      [ufName('QRB_INVOICE_NUMBER')]: '1',
+      [ufName('QRB_INV_NO')]: '1',
     });
     const comments = h.sandbox.crm.commentsOf('deal', dealId).map((c) => flat(c.COMMENT));
     expect(comments).toHaveLength(2);

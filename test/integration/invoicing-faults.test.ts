@@ -131,7 +131,7 @@ describe.each(databaseEngines())('invoicing under faults on $name', (engine) => 
       expect(h.sandbox.crm.commentsOf('deal', dealId)).toHaveLength(1);
       const deal = h.sandbox.crm.deals.get(dealId)!;
       expect(deal.STAGE_ID).toBe(STAGE.sent);
-      expect(deal.UF.UF_CRM_QRB_INVOICE_NUMBER).toBe(a.invoice_number);
+      expect(deal.UF.UF_CRM_QRB_INV_NO).toBe(a.invoice_number);
       expect(flat((await pdfAt(String(a.invoice_url))).text)).toContain(`Счет на оплату № ${String(a.invoice_number)} от`);
     }
     expect(numbers.sort()).toEqual(['1', '2']);
@@ -155,7 +155,7 @@ describe.each(databaseEngines())('invoicing under faults on $name', (engine) => 
       const invoice = onlyAnswer(h, callTokens(h, dealId, 'generate_invoice')[0]!);
       expect(invoice).toMatchObject({ status: 'ok', error_text: '', invoice_number: '1' });
       expect(h.sandbox.crm.commentsOf('deal', dealId)).toHaveLength(1);
-      expect(h.sandbox.crm.deals.get(dealId)!.UF.UF_CRM_QRB_INVOICE_NUMBER).toBe('1');
+      expect(h.sandbox.crm.deals.get(dealId)!.UF.UF_CRM_QRB_INV_NO).toBe('1');
       const smart = [...h.sandbox.crm.invoices.values()];
       expect(smart).toHaveLength(1);
       expect(invoice.smart_invoice_id).toBe(smart[0]!.ID);

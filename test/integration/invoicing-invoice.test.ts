@@ -65,15 +65,15 @@ describe.each(databaseEngines())('generate_invoice on $name', (engine) => {
     const deal = h.sandbox.crm.deals.get(dealId)!;
     expect(deal.STAGE_ID).toBe(STAGE.sent);
     expect(deal.UF).toMatchObject({
-      [ufName('QRB_INVOICE_NUMBER')]: '1',
-      [ufName('QRB_INVOICE_DATE')]: '2026-11-25',
-      [ufName('QRB_INVOICE_AMOUNT')]: '25000.00|RUB',
-      [ufName('QRB_INVOICE_DUE')]: '2026-11-30',
-      [ufName('QRB_INVOICE_URL')]: a.invoice_url,
-      [ufName('QRB_QR_INVOICE_URL')]: a.qr_invoice_url,
-      [ufName('QRB_QR_IMAGE_URL')]: a.qr_image_url,
-      [ufName('QRB_PERIOD_FROM')]: '2026-12-01',
-      [ufName('QRB_PERIOD_TO')]: '2026-12-31',
+      [ufName('QRB_INV_NO')]: '1',
+      [ufName('QRB_INV_DATE')]: '2026-11-25',
+      [ufName('QRB_INV_SUM')]: '25000.00|RUB',
+      [ufName('QRB_INV_DUE')]: '2026-11-30',
+      [ufName('QRB_INV_URL')]: a.invoice_url,
+      [ufName('QRB_QRINV_URL')]: a.qr_invoice_url,
+      [ufName('QRB_QR_PNG')]: a.qr_image_url,
+      [ufName('QRB_PER_FROM')]: '2026-12-01',
+      [ufName('QRB_PER_TO')]: '2026-12-31',
     });
     const comments = h.sandbox.crm.commentsOf('deal', dealId);
     expect(comments).toHaveLength(1);

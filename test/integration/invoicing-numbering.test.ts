@@ -56,7 +56,7 @@ describe.each(databaseEngines())('invoice numbering on $name', (engine) => {
     const next = (await runRobot(h, 'generate_invoice', soleTrader, { force_new: 'Y' })).answer;
     expect(next).toMatchObject({ status: 'ok', invoice_number: '4' });
     expect(await issuedNumbers(h)).toEqual(['1', '2', '3', '4']);
-    expect(h.sandbox.crm.deals.get(tenant)!.UF.UF_CRM_QRB_INVOICE_NUMBER).toBe('3');
+    expect(h.sandbox.crm.deals.get(tenant)!.UF.UF_CRM_QRB_INV_NO).toBe('3');
     expect(flat((await pdfAt(String(forced.answer.invoice_url))).text)).toContain('Счет на оплату № 3 от 25 ноября 2026 г.');
   });
 
@@ -75,7 +75,7 @@ describe.each(databaseEngines())('invoice numbering on $name', (engine) => {
     expect(a.error_text).toContain('ИНН');
     const deal = h.sandbox.crm.deals.get(dealId)!;
     expect(deal.STAGE_ID).toBe(STAGE.issue);
-    expect(deal.UF.UF_CRM_QRB_INVOICE_NUMBER ?? '').toBe('');
+    expect(deal.UF.UF_CRM_QRB_INV_NO ?? '').toBe('');
     expect(h.sandbox.crm.commentsOf('deal', dealId)).toHaveLength(0);
 
     const notes = h.sandbox.crm.notificationsFor(h.seed.users.manager);
@@ -114,11 +114,11 @@ describe.each(databaseEngines())('invoice numbering on $name', (engine) => {
     await h.install();
     const late = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;
     expect(late).toMatchObject({ status: 'ok', invoice_number: '1', invoice_date: '2026-12-31', due_date: '2027-01-05' });
-    expect(h.sandbox.crm.deals.get(h.seed.deals.tenant)!.UF.UF_CRM_QRB_PERIOD_FROM).toBe('2027-01-01');
+    expect(h.sandbox.crm.deals.get(h.seed.deals.tenant)!.UF.UF_CRM_QRB_PER_FROM).toBe('2027-01-01');
     h.clock.set('2026-12-31T21:30:00Z');
     const next = (await runRobot(h, 'generate_invoice', h.seed.deals.soleTrader)).answer;
     expect(next).toMatchObject({ status: 'ok', invoice_number: '1', invoice_date: '2027-01-01', due_date: '2027-01-06' });
-    expect(h.sandbox.crm.deals.get(h.seed.deals.soleTrader)!.UF.UF_CRM_QRB_PERIOD_FROM).toBe('2027-02-01');
+    expect(h.sandbox.crm.deals.get(h.seed.deals.soleTrader)!.UF.UF_CRM_QRB_PER_FROM).toBe('2027-02-01');
     expect(flat((await pdfAt(String(next.invoice_url))).text)).toContain('Счет на оплату № 1 от 1 января 2027 г.');
   });
 

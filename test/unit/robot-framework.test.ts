@@ -81,3 +81,13 @@ describe('property converters', () => {
     expect(propertyProblems(robot, { flag: 'N' })).toBeUndefined();
   });
 });
+
+describe('deal user fields', () => {
+  it('keep FIELD_NAME within 20 characters with the UF_CRM_ prefix (the strictest documented limit)', async () => {
+    const { DEAL_USER_FIELDS, ufName } = await import('../../src/robots/userFields.js');
+    for (const f of DEAL_USER_FIELDS) {
+      expect(ufName(f.fieldName).length, f.fieldName).toBeLessThanOrEqual(20);
+      expect(f.fieldName).toMatch(/^[A-Z0-9_]+$/);
+    }
+  });
+});

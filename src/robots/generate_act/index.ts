@@ -151,7 +151,7 @@ export const generateAct: RobotDefinition<ActProps> = {
           ctx.bitrix,
           ctx.call.document.id,
           {
-            [ufName('QRB_ACT_NUMBER')]: doc.number,
+            [ufName('QRB_ACT_NO')]: doc.number,
             [ufName('QRB_ACT_DATE')]: doc.doc_date,
             [ufName('QRB_ACT_URL')]: url,
           },

@@ -13,8 +13,8 @@ export function loadSources(ctx: RobotRunContext): Promise<DealSources> {
 
 /** The period written on the deal (by the lease scheduler or a manager), if both ends are set. */
 export function dealPeriod(deal: BitrixDeal, timeZone: string): { from: string; to: string } | undefined {
-  const from = deal[ufName('QRB_PERIOD_FROM')];
-  const to = deal[ufName('QRB_PERIOD_TO')];
+  const from = deal[ufName('QRB_PER_FROM')];
+  const to = deal[ufName('QRB_PER_TO')];
   if (typeof from !== 'string' || typeof to !== 'string' || !from || !to) return undefined;
   return { from: parseBitrixDate(from, timeZone), to: parseBitrixDate(to, timeZone) };
 }
