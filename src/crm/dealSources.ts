@@ -2,6 +2,7 @@ import type { BitrixClient } from '../bitrix/client.js';
 import type { BitrixBankDetail, BitrixMultiField, BitrixProductRow, BitrixRequisite } from '../invoicing/bitrixTypes.js';
 import { AppError } from '../errors.js';
 import type { SellerCache, SellerSources } from './sellerCache.js';
+import { addressesOfOwner, attachAddresses } from './addresses.js';
 
 /** The classic deal fields the billing robots read. */
 export interface BitrixDeal {
@@ -75,6 +76,8 @@ export async function loadDealSources(client: BitrixClient, dealId: number, sell
       method: 'crm.requisite.list',
       params: { filter: { ENTITY_TYPE_ID: 3, ENTITY_ID: ref('deal][CONTACT_ID') }, order: { SORT: 'ASC', ID: 'ASC' } },
     },
+    companyAddr: { method: 'crm.address.list', params: addressesOfOwner(4, ref('deal][COMPANY_ID')) },
+    contactAddr: { method: 'crm.address.list', params: addressesOfOwner(3, ref('deal][CONTACT_ID')) },
   });
   const dealError = res.errors.deal;
   if (dealError || !res.result.deal) {
@@ -91,12 +94,12 @@ export async function loadDealSources(client: BitrixClient, dealId: number, sell
   let clientRequisites: BitrixRequisite[] = [];
   if (company) {
     clientCard = { kind: 'company', id: Number(company.ID), title: String(company.TITLE ?? ''), emails: emailsOf(company as never) };
-    clientRequisites = (res.result.companyRq as BitrixRequisite[] | undefined) ?? [];
+    clientRequisites = attachAddresses((res.result.companyRq as BitrixRequisite[] | undefined) ?? [], res.result.companyAddr);
     // A company without an e-mail: fall back to the deal's contact person.
     if (!clientCard.emails.length && contact) clientCard.emails = emailsOf(contact as never);
   } else if (contact) {
     clientCard = { kind: 'contact', id: Number(contact.ID), title: fullName(contact), emails: emailsOf(contact as never) };
-    clientRequisites = (res.result.contactRq as BitrixRequisite[] | undefined) ?? [];
+    clientRequisites = attachAddresses((res.result.contactRq as BitrixRequisite[] | undefined) ?? [], res.result.contactAddr);
   }
 
   const seller = await sellers.get(client, { requisiteId: linked(link.MC_REQUISITE_ID), bankDetailId: linked(link.MC_BANK_DETAIL_ID) });

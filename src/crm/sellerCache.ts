@@ -1,6 +1,7 @@
 import type { BitrixClient } from '../bitrix/client.js';
 import type { BitrixBankDetail, BitrixRequisite } from '../invoicing/bitrixTypes.js';
 import type { SellerCompanyInfo } from '../invoicing/parties.js';
+import { addressesOfOwner, attachAddresses, REQUISITE_ENTITY_TYPE_ID } from './addresses.js';
 
 /** The seller («my company») as read from the portal: requisite, its bank details and the company card. */
 export interface SellerSources {
@@ -47,9 +48,11 @@ async function loadLinked(client: BitrixClient, requisiteId: string): Promise<Se
     rq: { method: 'crm.requisite.get', params: { id: requisiteId } },
     bank: { method: 'crm.requisite.bankdetail.list', params: { filter: { ENTITY_ID: requisiteId }, order: { SORT: 'ASC', ID: 'ASC' } } },
     company: { method: 'crm.company.get', params: { id: '$result[rq][ENTITY_ID]' } },
+    addr: { method: 'crm.address.list', params: { filter: { ENTITY_TYPE_ID: REQUISITE_ENTITY_TYPE_ID, ENTITY_ID: requisiteId } } },
   });
+  const rq = res.result.rq as BitrixRequisite | undefined;
   return {
-    requisite: res.result.rq as BitrixRequisite | undefined,
+    requisite: rq ? attachAddresses([rq], res.result.addr)[0] : undefined,
     bankDetails: (res.result.bank as BitrixBankDetail[] | undefined) ?? [],
     linkedBankDetailId: undefined,
     company: (res.result.company as SellerSources['company'] | undefined) ?? {},
@@ -71,9 +74,10 @@ async function loadDefault(client: BitrixClient): Promise<SellerSources> {
       method: 'crm.requisite.bankdetail.list',
       params: { filter: { ENTITY_ID: '$result[rq][0][ID]' }, order: { SORT: 'ASC', ID: 'ASC' } },
     },
+    addr: { method: 'crm.address.list', params: addressesOfOwner(4, '$result[my][0][ID]') },
   });
   const companies = (res.result.my as Array<SellerSources['company']> | undefined) ?? [];
-  const requisites = (res.result.rq as BitrixRequisite[] | undefined) ?? [];
+  const requisites = attachAddresses((res.result.rq as BitrixRequisite[] | undefined) ?? [], res.result.addr);
   return {
     requisite: requisites.find((r) => r.ACTIVE !== 'N') ?? requisites[0],
     bankDetails: (res.result.bank as BitrixBankDetail[] | undefined) ?? [],

@@ -6,6 +6,7 @@ import { installPortal } from '../install/installPortal.js';
 import { handleUninstall } from './events.js';
 import { AppError } from '../errors.js';
 import { installPage } from '../install/installPage.js';
+import { acceptPendingApplicationToken } from '../install/pendingApplicationToken.js';
 
 /**
  * GET  /bitrix/install — the install page a portal opens in its frame; finishes with BX24.installFinish().
@@ -27,6 +28,11 @@ export async function installFromRequest(deps: AppDeps, req: FastifyRequest, rep
   const query = (req.query ?? {}) as Record<string, unknown>;
   const wantsHtml = !body.auth;
   try {
+    const auth = body.auth as Record<string, unknown> | undefined;
+    if (auth && typeof auth === 'object' && !auth.access_token) {
+      await acceptPendingApplicationToken(deps, auth);
+      return reply.code(200).send({ status: 'application_token_stored' });
+    }
     const install = parseInstall(body, query, deps.clock.now());
     await verifyInstall(deps.database.db, install);
     const report = await installPortal(deps, install);

@@ -5,6 +5,7 @@ import { authenticatePortal } from '../install/applicationToken.js';
 import { parseRobotCall } from '../robots/parseCall.js';
 import { acceptRobotCall } from '../robots/acceptCall.js';
 import { AppError } from '../errors.js';
+import { adoptCallTokens } from '../install/callTokens.js';
 
 /**
  * POST /bitrix/robots/:code — a Bitrix24 robot delivery. Authenticate, validate, record + enqueue,
@@ -27,6 +28,7 @@ export function robotRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (err instanceof AppError) return reply.code(400).send({ error: err.code, message: err.message });
       throw err;
     }
+    await adoptCallTokens(deps, portal, body.auth);
     const res = await acceptRobotCall(deps, portal, robot, call);
     req.log.info({ robot: robot.code, memberId: portal.member_id, duplicate: !res.created, invalid: res.invalid }, 'robot call accepted');
     return reply.code(200).send({ status: res.created ? 'queued' : 'duplicate' });

@@ -89,8 +89,12 @@ export function documentFromDeal(input: DocumentFromDealInput): DocumentFromDeal
     }
     throw err;
   }
+  const missing = [
+    ...(seller.address ? [] : ['У вашей компании в реквизитах не указан юридический адрес (CRM → «Мои компании» → «Реквизиты» → «Адрес»).']),
+    ...(buyer.address || input.client.kind === 'contact' ? [] : [`У клиента «${buyer.name}» в реквизитах не указан адрес.`]),
+  ];
   return {
     model,
-    warnings: [...warnings, ...buyerWarnings.map((w) => `Реквизиты клиента: ${w.message}`)],
+    warnings: [...warnings, ...missing, ...buyerWarnings.map((w) => `Реквизиты клиента: ${w.message}`)],
   };
 }

@@ -169,10 +169,12 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
   });
 
   it('refreshes an expired access token mid-flow and still answers', async () => {
-    h = await startHarness(engine);
+    h = await startHarness(engine, { worker: false });
     await h.install();
-    h.sandbox.expireAccessTokens();
     const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    // An hour passes before the worker gets to it: our pair and the call's own are both stale.
+    h.sandbox.expireAccessTokens();
+    await h.restart({ worker: true });
     await h.sandbox.runUntilIdle();
     expect(answersFor(String(payload.event_token))[0]?.returnValues.status).toBe('ok');
     expect(h.sandbox.requests().filter((r) => r.method === 'oauth.token')).toHaveLength(1);
@@ -188,10 +190,18 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     expect(String(answer!.returnValues.error_text)).toContain('message');
   });
 
-  it('a portal whose refresh token was revoked is reported by /readyz and its unanswerable calls are marked failed', async () => {
-    h = await startHarness(engine);
-    await h.install();
-    // Another client refreshes with the stored token: ours becomes stale (as after a reinstall elsewhere).
+  /** The robot call once the worker is done with it (answered or given up). */
+  async function settled(eventToken: string) {
+    for (let i = 0; i < 100; i++) {
+      const call = (await listRobotCalls(h.database.db, { limit: 20 })).find((c) => c.event_token === eventToken);
+      if (call && (call.status === 'answered' || call.status === 'failed')) return call;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`robot call ${eventToken} did not settle`);
+  }
+
+  /** Another client refreshes with our stored token: ours becomes useless (as after a copy of the database elsewhere). */
+  async function killStoredPair() {
     const portal = await getPortal(h.database.db, h.sandbox.memberId);
     const r = await fetch(h.sandbox.oauthTokenUrl, {
       method: 'POST',
@@ -200,16 +210,31 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     });
     expect(r.status).toBe(200);
     h.sandbox.expireAccessTokens();
-    await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
-    await h.sandbox.runUntilIdle({ timeoutMs: 1500 }).catch(() => undefined); // no answer can be sent without a token
-    await h.server.worker!.runDue();
-    const [call] = await listRobotCalls(h.database.db, { limit: 1 });
-    expect(call!.status).toBe('failed');
-    expect(call!.error_text).toMatch(/reinstall|переустанов/i);
+  }
+
+  it('a portal whose tokens died is reported by /readyz, its unanswerable calls are marked failed, and the next call heals it', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    await killStoredPair();
+    // A robot run by an agent brings no user tokens: nothing to answer with.
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    const { access_token: _a, refresh_token: _r, expires: _e, ...agentAuth } = payload.auth as Record<string, string>;
+    const agentCall = { ...payload, event_token: `${String(payload.event_token)}-agent`, auth: agentAuth };
+    await h.sandbox.runUntilIdle(); // the sandbox's own call was answered with its fresh tokens
+    await killStoredPair();
+    expect((await post('/bitrix/robots/ping', agentCall)).status).toBe(200);
+    const failed = await settled(agentCall.event_token);
+    expect(failed.status).toBe('failed');
+    expect(failed.error_text).toMatch(/reinstall|переустанов/i);
     const ready = await (await fetch(`${h.url}/readyz`)).json();
     expect(ready.portals.needingAttention).toEqual([
       expect.objectContaining({ memberId: h.sandbox.memberId, status: 'needs_reinstall' }),
     ]);
+    // The next robot call carries a fresh pair of the same admin: the portal heals and is answered.
+    const healed = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    await h.sandbox.runUntilIdle();
+    expect(answersFor(String(healed.event_token))[0]?.returnValues.status).toBe('ok');
+    expect((await getPortal(h.database.db, h.sandbox.memberId))!.status).toBe('active');
   });
 
   it('never writes a token or secret to the logs, even at trace level', async () => {
