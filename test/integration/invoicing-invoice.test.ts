@@ -101,6 +101,9 @@ describe.each(databaseEngines())('generate_invoice on $name', (engine) => {
       expect(t).toContain(SELLER.account);
       expect(t).toContain(SELLER.bic);
       expect(t).toContain('ООО «Арендатор», ИНН 5027123457');
+      // Addresses come from crm.address.list (the legal address of each requisite), not the requisite record.
+      expect(t.replace(/\s+/g, ' ')).toContain('119019, г. Москва, ул. Арбат, д. 1, офис 10');
+      expect(t.replace(/\s+/g, ' ')).toContain('Московская обл., г. Люберцы');
       expect(t).toContain('Оплатить не позднее 30.11.2026');
     }
 

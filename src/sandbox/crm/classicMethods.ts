@@ -19,6 +19,7 @@ import {
 import { asArray, err, requireId } from './format.js';
 import { classicRowView, readClassicRow, replaceRows } from './productRows.js';
 import { classicSelect, filterRecords, orderRecords } from './query.js';
+import { dropRequisite } from './requisites.js';
 import type { CrmState } from './state.js';
 import { createUserFieldMethods, describeUserField, userFieldsOf } from './userFields.js';
 
@@ -93,8 +94,7 @@ function entityMethods(state: CrmState, def: EntityDef, prefix: string, onDelete
 function dropRequisitesOf(state: CrmState, entityTypeId: number, entityId: number): void {
   for (const rq of [...state.requisites.values()]) {
     if (rq.ENTITY_TYPE_ID !== entityTypeId || rq.ENTITY_ID !== entityId) continue;
-    state.requisites.delete(rq.ID);
-    for (const bd of [...state.bankDetails.values()]) if (bd.ENTITY_ID === rq.ID) state.bankDetails.delete(bd.ID);
+    dropRequisite(state, rq.ID);
   }
 }
 

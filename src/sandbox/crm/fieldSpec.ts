@@ -17,6 +17,8 @@ export interface FieldSpec {
   bx: string;
   title: string;
   readOnly?: boolean;
+  /** Reported as `isRequired` by `*.fields`. */
+  required?: boolean;
   /** Accepted on add, ignored on classic update. */
   immutable?: boolean;
   /** Not written by classic get/list (still accepted on input and listed in `*.fields`). */
@@ -102,7 +104,7 @@ export function itemValue(kind: Kind, v: unknown): unknown {
 export function describeField(spec: FieldSpec): Record<string, unknown> {
   return {
     type: spec.bx,
-    isRequired: false,
+    isRequired: spec.required === true,
     isReadOnly: spec.readOnly === true,
     isImmutable: spec.immutable === true,
     isMultiple: spec.multiple === true,

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../clock.js';
 import type { MethodTable } from '../types.js';
+import { createAddressMethods } from './addresses.js';
 import { createClassicMethods } from './classicMethods.js';
 import { createItemMethods } from './items.js';
 import { createPortalMethods } from './portal.js';
@@ -17,6 +18,7 @@ export { seedDemoPortal, type DemoSeed, type SeedDealIds, type SeedOptions } fro
 export { saveDiskFile } from './portal.js';
 export { addCategory, type NewCategory, type StageSeed } from './stages.js';
 export { MEASURES } from './productRows.js';
+export { ADDRESS_TYPES, REQUISITE_ENTITY_TYPE_ID } from './addresses.js';
 
 /** Id of the smart-invoice pipeline every portal has (stages `DT31_2:N`, `:S`, `:P` paid, `:D` unpaid). */
 export const DEFAULT_INVOICE_CATEGORY_ID = 2;
@@ -36,6 +38,7 @@ export function createCrmMethods(state: CrmState): MethodTable {
     ...createItemMethods(state),
     ...createStageMethods(state),
     ...createRequisiteMethods(state),
+    ...createAddressMethods(state),
     ...createTimelineMethods(state),
     ...createPortalMethods(state),
   };

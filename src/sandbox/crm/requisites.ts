@@ -1,11 +1,14 @@
 /**
  * Requisites (company/contact legal details), their bank details, and the requisite links that say
- * which client and own-company ("MC") requisites a deal or invoice uses.
+ * which client and own-company ("MC") requisites a deal or invoice uses. Addresses of requisites are
+ * a separate entity (addresses.ts).
  */
 import { listPage, param, type MethodHandler } from '../types.js';
-import { classicValue, describeField, f, parseValue, type FieldSpec } from './fieldSpec.js';
+import { dropAddressesOf, REQUISITE_ENTITY_TYPE_ID } from './addresses.js';
+import { describeField, f, type FieldSpec } from './fieldSpec.js';
 import { asObject, err, requireId, toInt } from './format.js';
-import { classicSelect, filterRecords, orderRecords, type Resolve } from './query.js';
+import { filterRecords, type Resolve } from './query.js';
+import { readSpecFields, specList, specView } from './specRecords.js';
 import type { BankDetailRecord, CrmState, RequisiteLink, RequisiteRecord } from './state.js';
 
 type Table = Record<string, MethodHandler>;
@@ -59,8 +62,7 @@ export const REQUISITE_FIELDS: FieldSpec[] = [
   s('RQ_OKVED', 'ОКВЭД'),
   f('RQ_VAT_PAYER', 'RQ_VAT_PAYER', 'char', 'char', 'Плательщик НДС'),
   s('RQ_VAT_ID', 'VAT ID'),
-  // The platform keeps addresses as an object keyed by address type; a plain string is accepted too.
-  f('RQ_ADDR', 'RQ_ADDR', 'object', 'requisite_address', 'Адрес'),
+  // No RQ_ADDR: a requisite's addresses are their own entity (crm.address.*, see addresses.ts).
 ];
 
 export const BANK_DETAIL_FIELDS: FieldSpec[] = [
@@ -102,40 +104,6 @@ export const PRESETS = [
 ];
 
 type Rec = Record<string, unknown> & { ID: number };
-
-function resolver(fields: FieldSpec[]): Resolve {
-  return (field) => {
-    const spec = fields.find((x) => x.name === field);
-    return spec ? { kind: spec.kind, get: (r: Rec) => r[spec.name] } : undefined;
-  };
-}
-
-function view(fields: FieldSpec[], rec: Rec, keys?: Set<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const spec of fields) if (!keys || keys.has(spec.name)) out[spec.name] = classicValue(spec.kind, rec[spec.name] ?? null);
-  return out;
-}
-
-function readFields(fields: FieldSpec[], raw: unknown, update: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(asObject(raw))) {
-    const spec = fields.find((x) => x.name === k);
-    if (!spec || spec.readOnly || (update && spec.immutable)) continue;
-    out[k] = parseValue(spec.kind, v);
-  }
-  return out;
-}
-
-function listOf(fields: FieldSpec[], records: Rec[], params: Record<string, any>): unknown {
-  const resolve = resolver(fields);
-  const rows = orderRecords(filterRecords(records, param(params, 'filter'), resolve), param(params, 'order'), resolve, (r) => r.ID);
-  const names = fields.map((x) => x.name);
-  const keys = classicSelect(param(params, 'select'), names, [], new Set(names));
-  return listPage(
-    rows.map((r) => view(fields, r, keys)),
-    param(params, 'start'),
-  );
-}
 
 const LINK_FIELDS = [
   'ENTITY_TYPE_ID',
@@ -214,7 +182,7 @@ function checkLink(state: CrmState, l: RequisiteLink): void {
 }
 
 export function addRequisite(state: CrmState, raw: unknown, userId: number): RequisiteRecord {
-  const input = readFields(REQUISITE_FIELDS, raw, false);
+  const input = readSpecFields(REQUISITE_FIELDS, raw, false);
   const entityTypeId = toInt(input.ENTITY_TYPE_ID);
   if (entityTypeId !== 3 && entityTypeId !== 4) throw err.invalidId('ENTITY_TYPE_ID');
   const entityId = toInt(input.ENTITY_ID);
@@ -244,7 +212,7 @@ export function addRequisite(state: CrmState, raw: unknown, userId: number): Req
 }
 
 export function addBankDetail(state: CrmState, raw: unknown, userId: number): BankDetailRecord {
-  const input = readFields(BANK_DETAIL_FIELDS, raw, false);
+  const input = readSpecFields(BANK_DETAIL_FIELDS, raw, false);
   const requisiteId = toInt(input.ENTITY_ID);
   if (requisiteId === null || !state.requisites.has(requisiteId)) throw err.invalidId('ENTITY_ID');
   if (!input.NAME) throw err.core('The field "Название" is required.');
@@ -265,6 +233,13 @@ export function addBankDetail(state: CrmState, raw: unknown, userId: number): Ba
   } as BankDetailRecord;
   state.bankDetails.set(rec.ID, rec);
   return rec;
+}
+
+/** Deletes a requisite with its bank details and addresses, as the platform does. */
+export function dropRequisite(state: CrmState, requisiteId: number): void {
+  state.requisites.delete(requisiteId);
+  for (const bd of [...state.bankDetails.values()]) if (bd.ENTITY_ID === requisiteId) state.bankDetails.delete(bd.ID);
+  dropAddressesOf(state, REQUISITE_ENTITY_TYPE_ID, requisiteId);
 }
 
 export function registerLink(state: CrmState, link: RequisiteLink): void {
@@ -299,27 +274,25 @@ export function createRequisiteMethods(state: CrmState): Table {
     'crm.requisite.preset.list': () =>
       PRESETS.map((p) => ({ ID: String(p.ID), ENTITY_TYPE_ID: '8', COUNTRY_ID: '1', NAME: p.NAME, ACTIVE: 'Y', XML_ID: p.XML_ID, SORT: '500' })),
     'crm.requisite.add': (params, ctx) => addRequisite(state, param(params, 'fields'), ctx.userId).ID,
-    'crm.requisite.get': (params) => view(REQUISITE_FIELDS, findRq(params)),
-    'crm.requisite.list': (params) => listOf(REQUISITE_FIELDS, [...state.requisites.values()], params),
+    'crm.requisite.get': (params) => specView(REQUISITE_FIELDS, findRq(params)),
+    'crm.requisite.list': (params) => specList(REQUISITE_FIELDS, [...state.requisites.values()], params),
     'crm.requisite.update': (params, ctx) => {
       const rec = findRq(params);
-      Object.assign(rec, readFields(REQUISITE_FIELDS, param(params, 'fields'), true));
+      Object.assign(rec, readSpecFields(REQUISITE_FIELDS, param(params, 'fields'), true));
       touch(rec, ctx.userId);
       return true;
     },
     'crm.requisite.delete': (params) => {
-      const rec = findRq(params);
-      state.requisites.delete(rec.ID);
-      for (const bd of [...state.bankDetails.values()]) if (bd.ENTITY_ID === rec.ID) state.bankDetails.delete(bd.ID);
+      dropRequisite(state, findRq(params).ID);
       return true;
     },
     'crm.requisite.bankdetail.fields': () => Object.fromEntries(BANK_DETAIL_FIELDS.map((x) => [x.name, describeField(x)])),
     'crm.requisite.bankdetail.add': (params, ctx) => addBankDetail(state, param(params, 'fields'), ctx.userId).ID,
-    'crm.requisite.bankdetail.get': (params) => view(BANK_DETAIL_FIELDS, findBd(params)),
-    'crm.requisite.bankdetail.list': (params) => listOf(BANK_DETAIL_FIELDS, [...state.bankDetails.values()], params),
+    'crm.requisite.bankdetail.get': (params) => specView(BANK_DETAIL_FIELDS, findBd(params)),
+    'crm.requisite.bankdetail.list': (params) => specList(BANK_DETAIL_FIELDS, [...state.bankDetails.values()], params),
     'crm.requisite.bankdetail.update': (params, ctx) => {
       const rec = findBd(params);
-      Object.assign(rec, readFields(BANK_DETAIL_FIELDS, param(params, 'fields'), true));
+      Object.assign(rec, readSpecFields(BANK_DETAIL_FIELDS, param(params, 'fields'), true));
       touch(rec, ctx.userId);
       return true;
     },

@@ -7,6 +7,7 @@
 import type { SandboxHooks } from '../types.js';
 import { COMPANY_DEF, CONTACT_DEF, DEAL_DEF, createEntity, readInput, type EntityDef } from './entities.js';
 import { replaceRows } from './productRows.js';
+import { addAddress, REQUISITE_ENTITY_TYPE_ID } from './addresses.js';
 import { addBankDetail, addRequisite, registerLink } from './requisites.js';
 import { DEAL, addCategory } from './stages.js';
 import type { CrmState, Department, SandboxUser } from './state.js';
@@ -66,6 +67,14 @@ function create(state: CrmState, def: EntityDef, fields: Record<string, unknown>
   return createEntity(state, def, readInput(state, def, fields, 'classic', 1), { userId: 1, hooks: quiet }, 'classic').ID;
 }
 
+const LEGAL = 6;
+const REGISTERED = 4;
+
+/** A Russian address of a requisite, split into the fields a portal user fills in. */
+function address(state: CrmState, requisiteId: number, typeId: number, parts: Record<string, string>): void {
+  addAddress(state, { TYPE_ID: typeId, ENTITY_TYPE_ID: REQUISITE_ENTITY_TYPE_ID, ENTITY_ID: requisiteId, COUNTRY: 'Россия', ...parts });
+}
+
 function rentRow(title: string, rent: number) {
   return {
     productName: title,
@@ -120,11 +129,12 @@ export function seedDemoPortal(state: CrmState, opts: SeedOptions = {}): Omit<De
       RQ_OGRN: '1237700123451',
       RQ_DIRECTOR: 'Иванов Иван Иванович',
       RQ_ACCOUNTANT: 'Кузнецова Мария Сергеевна',
-      RQ_ADDR: '119019, г. Москва, ул. Арбат, д. 1, офис 10',
       RQ_VAT_PAYER: 'Y',
     },
     1,
   );
+  // «119019, г. Москва, ул. Арбат, д. 1, офис 10»
+  address(state, myRq.ID, LEGAL, { POSTAL_CODE: '119019', CITY: 'г. Москва', ADDRESS_1: 'ул. Арбат, д. 1', ADDRESS_2: 'офис 10' });
   const myBank = addBankDetail(
     state,
     {
@@ -166,10 +176,11 @@ export function seedDemoPortal(state: CrmState, opts: SeedOptions = {}): Omit<De
       RQ_KPP: '502701001',
       RQ_OGRN: '1215000012347',
       RQ_DIRECTOR: 'Белов Сергей Петрович',
-      RQ_ADDR: '140000, Московская обл., г. Люберцы, ул. Красная, д. 5',
     },
     1,
   );
+  // «140000, Московская обл., г. Люберцы, ул. Красная, д. 5»
+  address(state, tenantRq.ID, LEGAL, { POSTAL_CODE: '140000', PROVINCE: 'Московская обл.', CITY: 'г. Люберцы', ADDRESS_1: 'ул. Красная, д. 5' });
   const tenantBank = addBankDetail(
     state,
     {
@@ -209,10 +220,11 @@ export function seedDemoPortal(state: CrmState, opts: SeedOptions = {}): Omit<De
       RQ_SECOND_NAME: 'Викторович',
       RQ_INN: '771234567859',
       RQ_OGRNIP: '320774600012341',
-      RQ_ADDR: '125009, г. Москва, ул. Тверская, д. 7, кв. 12',
     },
     1,
   );
+  // «125009, г. Москва, ул. Тверская, д. 7, кв. 12»: a sole trader's address is where he is registered.
+  address(state, soleTraderRq.ID, REGISTERED, { POSTAL_CODE: '125009', CITY: 'г. Москва', ADDRESS_1: 'ул. Тверская, д. 7', ADDRESS_2: 'кв. 12' });
   const soleTraderBank = addBankDetail(
     state,
     {

@@ -120,6 +120,31 @@ export interface BankDetailRecord {
   [field: string]: unknown;
 }
 
+/**
+ * An address of a requisite (`crm.address.*`). It has no id of its own: a requisite keeps at most one
+ * address per type, so (ENTITY_TYPE_ID, ENTITY_ID, TYPE_ID) identifies it.
+ */
+export interface AddressRecord {
+  /** 1 actual, 4 registered, 6 legal, 8 mailing, 9 beneficiary, 11 delivery. */
+  TYPE_ID: number;
+  /** 8 = requisite. */
+  ENTITY_TYPE_ID: number;
+  /** Requisite id. */
+  ENTITY_ID: number;
+  ADDRESS_1: string | null;
+  ADDRESS_2: string | null;
+  CITY: string | null;
+  POSTAL_CODE: string | null;
+  REGION: string | null;
+  PROVINCE: string | null;
+  COUNTRY: string | null;
+  COUNTRY_CODE: string | null;
+  LOC_ADDR_ID: number | null;
+  /** Owner of the requisite: 4 company or 3 contact, and its id. */
+  ANCHOR_TYPE_ID: number;
+  ANCHOR_ID: number;
+}
+
 /** Requisites chosen for a deal or invoice; 0 = not selected. */
 export interface RequisiteLink {
   ENTITY_TYPE_ID: number;
@@ -320,6 +345,8 @@ export interface CrmState {
   readonly productRows: ProductRow[];
   readonly requisites: Map<number, RequisiteRecord>;
   readonly bankDetails: Map<number, BankDetailRecord>;
+  /** Keyed `${ENTITY_TYPE_ID}:${ENTITY_ID}:${TYPE_ID}`, in the order they were added. */
+  readonly addresses: Map<string, AddressRecord>;
   /** Keyed `${entityTypeId}:${entityId}`. */
   readonly requisiteLinks: Map<string, RequisiteLink>;
   readonly userFields: UserFieldDef[];
@@ -343,6 +370,8 @@ export interface CrmState {
 
   productRowsOf(ownerType: 'D' | 'SI', ownerId: number): ProductRow[];
   requisiteLink(entityTypeId: number, entityId: number): RequisiteLink | undefined;
+  /** Addresses of a requisite (entityTypeId 8) in the order they were added. */
+  addressesOf(entityTypeId: number, entityId: number): AddressRecord[];
   commentsOf(entityType: string, entityId: number): TimelineComment[];
   activitiesOf(ownerTypeId: number, ownerId: number): Activity[];
   notificationsFor(userId: number): SandboxNotification[];
@@ -362,6 +391,7 @@ export function createEmptyState(clock: Clock): CrmState {
     productRows: [],
     requisites: new Map(),
     bankDetails: new Map(),
+    addresses: new Map(),
     requisiteLinks: new Map(),
     userFields: [],
     categories: [],
@@ -388,6 +418,9 @@ export function createEmptyState(clock: Clock): CrmState {
     },
     requisiteLink(entityTypeId, entityId) {
       return state.requisiteLinks.get(`${entityTypeId}:${entityId}`);
+    },
+    addressesOf(entityTypeId, entityId) {
+      return [...state.addresses.values()].filter((a) => a.ENTITY_TYPE_ID === entityTypeId && a.ENTITY_ID === entityId);
     },
     commentsOf(entityType, entityId) {
       return [...state.comments.values()].filter(
