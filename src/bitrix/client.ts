@@ -14,7 +14,8 @@ import {
 } from './batch.js';
 import { BitrixError, BitrixErrorCode, isExpiredToken, isNotExecutedLimit } from './errors.js';
 import { isIdempotentMethod } from './idempotency.js';
-import { PacerRegistry, type LeakyBucket } from './pacer.js';
+import { DbPacer } from './dbPacer.js';
+import type { Pacer, PortalBucket } from './pacer.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { needsReinstall, portalNotFound, TokenRefresher, type OAuthConfig } from './tokens.js';
 import { sendRequest, type Outcome } from './transport.js';
@@ -34,8 +35,11 @@ export interface BitrixClientsOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source for retry delays. */
   random?: () => number;
-  /** Share pacing between several registries of one process (default: one per registry). */
-  pacers?: PacerRegistry;
+  /**
+   * Where each portal's REST budget is kept. Default: in the portal row (DbPacer), shared by every process on
+   * the database. A PacerRegistry keeps it in this process's memory instead (one process owns the budget).
+   */
+  pacer?: Pacer;
 }
 
 export interface CallOptions {
@@ -65,7 +69,7 @@ interface Shared {
   retry: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
-  pacers: PacerRegistry;
+  pacer: Pacer;
   tokens: TokenRefresher;
 }
 
@@ -87,7 +91,7 @@ export class BitrixClients {
       retry: opts.retry ?? DEFAULT_RETRY,
       sleep,
       random: opts.random ?? Math.random,
-      pacers: opts.pacers ?? new PacerRegistry({ now: () => clock.now().getTime(), sleep }),
+      pacer: opts.pacer ?? new DbPacer({ db: opts.db, now: () => clock.now().getTime(), sleep }),
       tokens: new TokenRefresher({ db: opts.db, oauth: opts.oauth, http, log: opts.log, clock, sleep, timeoutMs }),
     };
   }
@@ -189,7 +193,7 @@ export class BitrixClient {
       }
 
       const verdict = judge(outcome, idempotent);
-      if (outcome.kind === 'error' && outcome.code === 'QUERY_LIMIT_EXCEEDED') bucket.markFull();
+      if (outcome.kind === 'error' && outcome.code === 'QUERY_LIMIT_EXCEEDED') await bucket.markFull();
       if (verdict.retry && retries < retry.maxRetries) {
         retries += 1;
         await sleep(backoffDelay(retries, retry, random));
@@ -218,8 +222,8 @@ export class BitrixClient {
     return row;
   }
 
-  private bucketFor(portal: Portal): LeakyBucket {
-    return this.shared.pacers.forPortal(this.memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst });
+  private bucketFor(portal: Portal): PortalBucket {
+    return this.shared.pacer.forPortal(this.memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst });
   }
 }
 

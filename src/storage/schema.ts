@@ -45,6 +45,11 @@ export interface PortalsTable {
   /** Leaky bucket: drain rate in requests per second and burst size (Enterprise 5/250). */
   rate_drain: Generated<number>;
   rate_burst: Generated<number>;
+  /**
+   * Shared REST pacing state (GCRA theoretical arrival time, epoch ms): when the portal's bucket would be
+   * empty again. Written only by the pacer's atomic update; defaults to 0 (empty).
+   */
+  rate_tat_ms: Generated<number>;
   /** Defaults to Europe/Moscow. */
   time_zone: Generated<string>;
   /** Bumped on every token refresh; compare-and-swap guard so only one refresh wins. */

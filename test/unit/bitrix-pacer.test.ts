@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { LeakyBucket, PacerRegistry, type PacerDeps } from '../../src/bitrix/pacer.js';
+import {
+  gcraFull,
+  gcraLevel,
+  gcraParams,
+  gcraReserve,
+  gcraWaitMs,
+  LeakyBucket,
+  MAX_QUEUE_MS,
+  PacerRegistry,
+  type BucketConfig,
+  type PacerDeps,
+} from '../../src/bitrix/pacer.js';
 
 /** Virtual time: `sleep` records the wait and moves the clock, so no real time passes. */
 function virtualTime(): PacerDeps & { t: number; slept: number[] } {
@@ -102,5 +113,76 @@ describe('PacerRegistry', () => {
     const registry = new PacerRegistry(time);
     registry.forPortal('a', { drainPerSec: 2, burst: 50 });
     expect(registry.forPortal('a', { drainPerSec: 5, burst: 250 }).settings).toEqual({ drainPerSec: 5, burst: 250 });
+  });
+});
+
+/** Send times of requests arriving at `arrivals`, paced by GCRA state kept in one number (as the database does). */
+function paceWithGcra(arrivals: number[], config: BucketConfig): number[] {
+  const p = gcraParams(config);
+  let tat = 0; // a new portal row
+  return arrivals.map((now) => {
+    tat = gcraReserve(tat, now, p);
+    return now + gcraWaitMs(tat, now, p);
+  });
+}
+
+describe('GCRA (the bucket as one number, as stored in the portal row)', () => {
+  it('derives interval and tolerance from the plan', () => {
+    expect(gcraParams({ drainPerSec: 2, burst: 50 })).toMatchObject({ intervalMs: 500, toleranceMs: 25_000 });
+    expect(gcraParams({ drainPerSec: 5, burst: 250 })).toMatchObject({ intervalMs: 200, toleranceMs: 50_000 });
+    expect(gcraParams({ drainPerSec: -1, burst: 0 })).toMatchObject({ intervalMs: 500, toleranceMs: 25_000 });
+  });
+
+  it('lets a burst through and then spaces requests at the drain rate', () => {
+    const t0 = Date.parse('2026-11-15T09:00:00Z');
+    const sent = paceWithGcra(Array.from({ length: 55 }, () => t0), { drainPerSec: 2, burst: 50 });
+    expect(sent.slice(0, 50).every((t) => t === t0)).toBe(true);
+    expect(sent.slice(50).map((t) => t - t0)).toEqual([500, 1000, 1500, 2000, 2500]);
+  });
+
+  it('waits exactly as long as the portal bucket needs: never overflowing it, never a millisecond longer', () => {
+    // Bursts, a lull that drains part of the bucket, and a trickle, on the standard and Enterprise plans.
+    const arrivals = [
+      ...Array.from({ length: 70 }, () => 0),
+      ...Array.from({ length: 40 }, (_, i) => 60_000 + i * 10),
+      ...Array.from({ length: 30 }, (_, i) => 61_000 + i * 700),
+      ...Array.from({ length: 300 }, () => 200_000),
+    ].map((t) => 1_000_000 + t);
+    for (const plan of [
+      { drainPerSec: 2, burst: 50 },
+      { drainPerSec: 5, burst: 250 },
+    ]) {
+      const sent = paceWithGcra(arrivals, plan);
+      expect(portalAccepts(sent, plan.drainPerSec, plan.burst)).toBe(true);
+      const waited = sent.map((t, i) => i).filter((i) => sent[i]! > arrivals[i]!);
+      expect(waited.length).toBeGreaterThan(20);
+      for (const i of waited) {
+        const earlier = sent.map((t, j) => (j === i ? t - 1 : t));
+        expect(portalAccepts(earlier, plan.drainPerSec, plan.burst)).toBe(false);
+      }
+    }
+  });
+
+  it('rounds fractional intervals without adding a millisecond of float noise', () => {
+    const sent = paceWithGcra(Array.from({ length: 9 }, () => 0), { drainPerSec: 3, burst: 3 });
+    expect(sent).toEqual([0, 0, 0, 334, 667, 1000, 1334, 1667, 2000]);
+  });
+
+  it('counts the bucket as full after QUERY_LIMIT_EXCEEDED, keeping slots already promised', () => {
+    const p = gcraParams({ drainPerSec: 2, burst: 50 });
+    const now = 5_000_000;
+    const full = gcraFull(0, now, p);
+    expect(gcraLevel(full, now, p)).toBe(50);
+    expect(gcraWaitMs(gcraReserve(full, now, p), now, p)).toBe(500);
+    const queued = now + 55 * p.intervalMs; // 5 callers already waiting beyond the burst
+    expect(gcraFull(queued, now, p)).toBe(queued);
+  });
+
+  it('does not stall callers for a day when the stored time is a day ahead (a clock that jumped back)', () => {
+    const p = gcraParams({ drainPerSec: 2, burst: 50 });
+    const now = 5_000_000;
+    const tat = gcraReserve(now + 86_400_000, now, p);
+    expect(gcraWaitMs(tat, now, p)).toBe(MAX_QUEUE_MS + p.intervalMs);
+    expect(gcraFull(now + 86_400_000, now, p)).toBe(now + p.toleranceMs + MAX_QUEUE_MS);
   });
 });

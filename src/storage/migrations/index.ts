@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../db.js';
 import { foundation } from './0001_foundation.js';
 import { documents } from './0002_documents.js';
+import { restPacing } from './0003_rest_pacing.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -11,5 +12,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
     '0002_documents': documents(dialect),
+    '0003_rest_pacing': restPacing(dialect),
   };
 }
