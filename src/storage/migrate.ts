@@ -20,8 +20,32 @@ async function migratorFor(app: AppDatabase): Promise<Migrator> {
   return new Migrator({ db: app.db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
 }
 
+/**
+ * Kysely's "does the migration table exist" check lists the tables of every schema in the database;
+ * a schema dropped by someone else at that moment (another installation or test sharing the
+ * database) makes PostgreSQL answer 3F000 for a schema that is not ours. Nothing was changed then
+ * (migrations run in one transaction), so trying again is safe.
+ */
+function isForeignSchemaRace(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '3F000') return true;
+  }
+  return false;
+}
+
 /** Applies every pending migration in order; safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(app: AppDatabase): Promise<{ applied: string[] }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(app);
+    } catch (err) {
+      if (attempt >= 5 || !isForeignSchemaRace(err)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(app: AppDatabase): Promise<{ applied: string[] }> {
   let migrator: Migrator;
   try {
     migrator = await migratorFor(app);
