@@ -86,7 +86,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     await sandbox.runUntilIdle({ timeoutMs: 30_000 });
     flush();
 
-    io.stdout('\n2. Поступила оплата (в следующих версиях — из выписки 1С); бухгалтер отмечает «Оплачено»:');
+    // A month passes in a second: the period billed in advance ends, the rent has been paid.
+    const periodEnd = String(sandbox.crm.deals.get(dealId)!.UF['UF_CRM_QRB_PER_TO'] ?? '');
+    if (/^\d{4}-\d{2}-\d{2}/.test(periodEnd)) clock.set(`${periodEnd.slice(0, 10)}T15:00:00Z`);
+    io.stdout(`\n2. ${periodEnd ? `${periodEnd.slice(8, 10)}.${periodEnd.slice(5, 7)}.${periodEnd.slice(0, 4)}: период аренды закончился, ` : ''}оплата получена (в следующих версиях — из выписки 1С); бухгалтер отмечает «Оплачено»:`);
     await sandbox.moveDeal(dealId, 'C1:FINAL_INVOICE');
     await sandbox.runUntilIdle({ timeoutMs: 30_000 });
     flush();
