@@ -36,7 +36,8 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 }
 
 function issueLines(issues: ValidationIssue[]): string[] {
-  return issues.map((i) => `  ${i.path}: ${i.message}`);
+  // Russian first (the users' language), English after it where the check provides it.
+  return issues.map((i) => `  ${i.path}: ${i.message}${i.messageEn ? ` / ${i.messageEn}` : ''}`);
 }
 
 /** Prints an error of a command for a person: every offending path on its own line. */
