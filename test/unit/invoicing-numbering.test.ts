@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
 import { formatDocumentNumber, validateNumberTemplate } from '../../src/invoicing/numbering.js';
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+import { errorOf } from '../helpers/errors.js';
 
 describe('formatDocumentNumber', () => {
   it.each([

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
 import type { BitrixBankDetail, BitrixRequisite } from '../../src/invoicing/bitrixTypes.js';
 import {
   buyerFromRequisite,
@@ -10,6 +9,7 @@ import {
   sellerFromRequisite,
   shortPersonName,
 } from '../../src/invoicing/parties.js';
+import { errorOf } from '../helpers/errors.js';
 
 const legalAddress = {
   TYPE_ID: '6',
@@ -74,16 +74,6 @@ const bankDetails = {
   corrAccount: '30101810400000000225',
   account: '40702810938000000001',
 };
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('sellerFromRequisite', () => {
   it('organisation: short name, KPP, OGRN, legal address, director and accountant with initials, work phone', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
 import { computeTotals } from '../../src/documents/vat.js';
 import { parseMoney } from '../../src/documents/money.js';
 import type { BitrixProductRow } from '../../src/invoicing/bitrixTypes.js';
 import { linesFromProductRows } from '../../src/invoicing/productRows.js';
+import { errorOf } from '../helpers/errors.js';
 
 /** A row as crm.deal.productrows.get returns it (numbers as JSON numbers, like the docs' sample). */
 function row(fields: Partial<BitrixProductRow>): BitrixProductRow {
@@ -24,16 +24,6 @@ function row(fields: Partial<BitrixProductRow>): BitrixProductRow {
     SORT: 10,
     ...fields,
   };
-}
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
 }
 
 /** What the document will print as «Всего к оплате». */

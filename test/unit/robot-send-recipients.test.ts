@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
 import { isEmailAddress, parseRecipients, resolveRecipients, type RecipientClient } from '../../src/crm/recipients.js';
 import { sendSchema } from '../../src/robots/send_documents/definition.js';
 import { propertyProblems } from '../../src/robots/validateProperties.js';
 import { findRobot } from '../../src/robots/registry.js';
-
-function failure(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+import { errorOf as failure } from '../helpers/errors.js';
 
 describe('isEmailAddress', () => {
   it.each(['client@example.ru', 'x.y+tag@mail.example.co.uk', 'бухгалтерия@пример.рф', 'A@B.RU'])('accepts %s', (s) => {
