@@ -58,6 +58,8 @@ const schema = z.object({
       }
       return v;
     }),
+  /** A company's own e-mail templates (`<name>.subject.hbs` + `<name>.body.hbs`), searched before the built-in ones. */
+  EMAIL_TEMPLATES_DIR: z.string().optional().transform((v) => v || undefined),
   /** Portal time zone used until a portal says otherwise. */
   DEFAULT_TIME_ZONE: z
     .string()

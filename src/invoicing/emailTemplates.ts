@@ -65,3 +65,20 @@ export async function loadEmailTemplate(dir: string, name: string): Promise<Emai
   }
   return compileEmailTemplate(subject, body);
 }
+
+/**
+ * The first of `dirs` that holds the pair wins: a company's own folder (EMAIL_TEMPLATES_DIR) overrides
+ * or adds templates without touching the ones shipped with the service.
+ */
+export async function loadEmailTemplateFrom(dirs: readonly string[], name: string): Promise<EmailTemplate> {
+  let lastMissing: unknown;
+  for (const dir of dirs) {
+    try {
+      return await loadEmailTemplate(dir, name);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'EMAIL_TEMPLATE_NOT_FOUND' || !err.details?.file) throw err;
+      lastMissing = err;
+    }
+  }
+  throw lastMissing ?? new AppError('EMAIL_TEMPLATE_NOT_FOUND', `Шаблон письма «${name}» не найден.`, { details: { name } });
+}

@@ -14,7 +14,7 @@ import { latestDocumentForDeal } from '../../storage/documents.js';
 import { resolveRecipients } from '../../crm/recipients.js';
 import { emailActivityParams, emailOriginId, sendEmailActivity } from '../../crm/emailActivity.js';
 import { renderEmail } from '../../invoicing/email.js';
-import { DEFAULT_EMAIL_TEMPLATE_DIR, loadEmailTemplate } from '../../invoicing/emailTemplates.js';
+import { DEFAULT_EMAIL_TEMPLATE_DIR, loadEmailTemplateFrom } from '../../invoicing/emailTemplates.js';
 import { documentFileName } from '../../documents/fileNames.js';
 import { renderDocument } from '../../documents/pdf/render.js';
 
@@ -69,7 +69,8 @@ async function sendLetter(ctx: RobotRunContext, props: SendProps, sources: SendS
     throw new AppError('DEAL_WITHOUT_CLIENT', 'В сделке не указан клиент: выберите компанию или контакт в карточке сделки и запустите робот снова.');
   }
   const client = sources.client;
-  const template = await loadEmailTemplate(DEFAULT_EMAIL_TEMPLATE_DIR, props.template);
+  const custom = ctx.deps.config.EMAIL_TEMPLATES_DIR;
+  const template = await loadEmailTemplateFrom(custom ? [custom, DEFAULT_EMAIL_TEMPLATE_DIR] : [DEFAULT_EMAIL_TEMPLATE_DIR], props.template);
 
   const links: Partial<Record<LinkFile, string>> = {};
   for (const file of letter.files) {
