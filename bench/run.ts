@@ -3,8 +3,12 @@
  * speed targets are read by people, not by the unit tests).
  */
 import { renderBench } from './render.js';
+import { robotsBench } from './robots.js';
 
-const benches: Array<[string, () => Promise<void>]> = [['render', renderBench]];
+const benches: Array<[string, () => Promise<void>]> = [
+  ['render', renderBench],
+  ['robots', robotsBench],
+];
 
 const only = process.argv[2];
 for (const [name, run] of benches) {
