@@ -78,8 +78,10 @@ async function loadDefault(client: BitrixClient): Promise<SellerSources> {
   });
   const companies = (res.result.my as Array<SellerSources['company']> | undefined) ?? [];
   const requisites = attachAddresses((res.result.rq as BitrixRequisite[] | undefined) ?? [], res.result.addr);
+  // The bank details read are those of the first requisite: print that one, never another
+  // requisite's INN beside them (the QR would pay a different payee's account).
   return {
-    requisite: requisites.find((r) => r.ACTIVE !== 'N') ?? requisites[0],
+    requisite: requisites[0],
     bankDetails: (res.result.bank as BitrixBankDetail[] | undefined) ?? [],
     linkedBankDetailId: undefined,
     company: companies[0] ?? {},

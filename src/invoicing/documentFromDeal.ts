@@ -6,6 +6,7 @@ import type { BitrixProductRow, BitrixRequisite, BitrixBankDetail } from './bitr
 import type { SellerCompanyInfo } from './parties.js';
 import { buyerFromRequisite, pickBankDetail, pickRequisite, sellerFromRequisite } from './parties.js';
 import { linesFromProductRows } from './productRows.js';
+import { isInnFormat, isValidInn } from '../requisites/checks.js';
 
 /**
  * Turns what the portal holds about a deal into a document model (without its number, which is
@@ -42,6 +43,30 @@ function issuesText(issues: ValidationIssue[]): string {
   return issues.map((i) => i.message).join('; ');
 }
 
+/**
+ * The buyer's INN is what the client's accountant books the invoice by, and it goes into the QR as
+ * PayerINN: a company (or ИП) client must have one, and a wrong one is a typo to fix, not a warning.
+ * Other buyer details (KPP, address) only warn.
+ */
+function checkClientInn(name: string, inn: string | undefined, kind: 'company' | 'contact'): void {
+  const card = kind === 'company' ? 'карточке компании' : 'карточке контакта';
+  if (!inn) {
+    if (kind === 'contact') return;
+    throw new AppError(
+      'CLIENT_REQUISITES_INCOMPLETE',
+      `В реквизитах клиента «${name}» не указан ИНН: откройте карточку компании → «Реквизиты», укажите ИНН (и КПП для организации) и запустите робот снова.`,
+    );
+  }
+  if (!isValidInn(inn)) {
+    const why = isInnFormat(inn) ? 'не сходится контрольное число' : 'ИНН должен состоять из 10 или 12 цифр';
+    throw new AppError(
+      'CLIENT_REQUISITES_INVALID',
+      `В реквизитах клиента «${name}» неверный ИНН ${inn} (${why}): исправьте его в ${card} → «Реквизиты» и запустите робот снова.`,
+      { details: { inn } },
+    );
+  }
+}
+
 export function documentFromDeal(input: DocumentFromDealInput): DocumentFromDeal {
   if (!input.client) {
     throw new AppError(
@@ -60,6 +85,7 @@ export function documentFromDeal(input: DocumentFromDealInput): DocumentFromDeal
   const sellerBank = pickBankDetail(input.seller.bankDetails, input.seller.linkedBankDetailId);
   const seller = sellerFromRequisite(input.seller.requisite, sellerBank, input.seller.company);
   const buyer = buyerFromRequisite(clientRq, { kind: input.client.kind, title: input.client.title });
+  checkClientInn(buyer.name, buyer.inn, input.client.kind);
   const { lines, vat, warnings } = linesFromProductRows(input.rows, input.vatOverride ? { vatOverride: input.vatOverride } : {});
 
   const model: DocumentModel = {

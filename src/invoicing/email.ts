@@ -40,9 +40,17 @@ export interface EmailContext {
   manager: { name: string };
 }
 
+/** The documents a letter can be about; a template that prints one of them needs it. */
+export type LetterDocument = 'invoice' | 'act';
+
 export interface EmailTemplate {
   subject: HandlebarsTemplateDelegate;
   body: HandlebarsTemplateDelegate;
+  /**
+   * Documents the template prints unconditionally (`{{act.number}}` outside any `{{#if}}` block):
+   * sent without them, the letter would read «Акт № от». Values inside blocks are optional.
+   */
+  requires: LetterDocument[];
 }
 
 export interface RenderedEmail {
@@ -57,10 +65,25 @@ hb.registerHelper('any', (...args: unknown[]) => args.slice(0, -1).some((v) => B
 
 /** Compiles a subject/body pair on the private instance (`strict: false`: missing values print nothing). */
 export function compileEmailTemplate(subjectSource: string, bodySource: string): EmailTemplate {
+  const requires = new Set([...documentsPrinted(subjectSource), ...documentsPrinted(bodySource)]);
   return {
     subject: hb.compile(subjectSource, { strict: false, noEscape: true }),
     body: hb.compile(bodySource, { strict: false }),
+    requires: (['invoice', 'act'] as const).filter((d) => requires.has(d)),
   };
+}
+
+/** Roots of the `{{invoice.…}}` / `{{act.…}}` values printed at the top level of a template. */
+function documentsPrinted(source: string): LetterDocument[] {
+  const out: LetterDocument[] = [];
+  for (const node of hb.parse(source).body) {
+    if (node.type !== 'MustacheStatement') continue;
+    const path = (node as hbs.AST.MustacheStatement).path;
+    if (path.type !== 'PathExpression') continue;
+    const root = (path as hbs.AST.PathExpression).parts[0];
+    if (root === 'invoice' || root === 'act') out.push(root);
+  }
+  return out;
 }
 
 /** Throws the Handlebars parse error of a broken template now rather than at the first send. */

@@ -80,5 +80,11 @@ export async function loadEmailTemplateFrom(dirs: readonly string[], name: strin
       lastMissing = err;
     }
   }
-  throw lastMissing ?? new AppError('EMAIL_TEMPLATE_NOT_FOUND', `Шаблон письма «${name}» не найден.`, { details: { name } });
+  // The manager reads this in error_text: say which names exist rather than which file was missing.
+  throw new AppError(
+    'EMAIL_TEMPLATE_NOT_FOUND',
+    `Шаблон письма «${name}» не найден. Встроенные шаблоны: ${BUILTIN_EMAIL_TEMPLATES.join(', ')}; ` +
+      'свои шаблоны (пара <имя>.subject.hbs и <имя>.body.hbs) кладутся в папку EMAIL_TEMPLATES_DIR сервиса.',
+    { ...(lastMissing ? { cause: lastMissing } : {}), details: { name } },
+  );
 }

@@ -56,6 +56,34 @@ export async function latestDocumentForDeal(
     .executeTakeFirst();
 }
 
+/** Narrows `latestDocumentForDeal` to one billed period, or to the acts closing one invoice. */
+export interface DocumentFilter {
+  period?: { from: string; to: string };
+  invoiceId?: number;
+  /** Leave documents in these states out (e.g. `cancelled`). */
+  notInStates?: string[];
+}
+
+/** The deal's latest document of a kind that matches `filter`. */
+export async function latestMatchingDocument(
+  db: Kysely<Database>,
+  memberId: string,
+  dealId: number,
+  kind: DocumentKindStored,
+  filter: DocumentFilter,
+): Promise<DocumentRow | undefined> {
+  let q = db
+    .selectFrom('documents')
+    .selectAll()
+    .where('member_id', '=', memberId)
+    .where('deal_id', '=', dealId)
+    .where('kind', '=', kind);
+  if (filter.period) q = q.where('period_from', '=', filter.period.from).where('period_to', '=', filter.period.to);
+  if (filter.invoiceId !== undefined) q = q.where('invoice_id', '=', filter.invoiceId);
+  if (filter.notInStates?.length) q = q.where('state', 'not in', filter.notInStates);
+  return q.orderBy('id', 'desc').executeTakeFirst();
+}
+
 /**
  * Reserves the next number and stores the document in one transaction, so a number is consumed
  * only together with the document that carries it (gapless), and a failure rolls both back.

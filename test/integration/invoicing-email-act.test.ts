@@ -8,7 +8,7 @@ import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { pdfText } from '../helpers/pdfTools.js';
 import { ufName } from '../../src/robots/userFields.js';
-import { RENT, STAGE, answersFor, callTokens, dispositionName, flat, moveIfOk, onlyAnswer, pdfAt, robot } from './invoicing-kit.js';
+import { RENT, STAGE, answersFor, callTokens, dispositionName, flat, moveIfOk, onlyAnswer, pdfAt, robot, runRobot } from './invoicing-kit.js';
 
 /** The e-mail activities (TYPE_ID 4, outgoing) in a deal's timeline. */
 const emailsOf = (h: Harness, dealId: number) =>
@@ -139,5 +139,44 @@ describe.each(databaseEngines())('e-mail and act on $name', (engine) => {
     expect(mail.subject).toContain('№ 1');
     expect(mail.attachments.map((f) => f.name)).toEqual(['Акт №1 от 31.12.2026.pdf']);
     expect(flat(await pdfText(mail.attachments[0]!.content))).toBe(t);
+  });
+  it('the act letter asked for an invoice: status=error naming the template and what to choose, no letter sent', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const dealId = h.seed.deals.tenant;
+    expect((await runRobot(h, 'generate_invoice', dealId)).answer.status).toBe('ok');
+    const sent = (await runRobot(h, 'send_documents', dealId, { documents: ['qr_invoice'], template: 'act' })).answer;
+    expect(sent.status).toBe('error');
+    expect(sent.error_text).toContain('Шаблон письма «act» рассчитан на акт');
+    expect(sent.error_text).toContain('«Документы»');
+    expect(h.sandbox.crm.sentEmails).toHaveLength(0);
+    expect(emailsOf(h, dealId)).toHaveLength(0);
+    const unknown = (await runRobot(h, 'send_documents', dealId, { template: 'dogovor' })).answer;
+    expect(unknown.error_text).toContain('Шаблон письма «dogovor» не найден. Встроенные шаблоны: invoice, act, payment_reminder');
+  });
+
+  it('the signed original comes back after the next invoice: signed_original_received marks the act already issued, never issues one', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const dealId = h.seed.deals.tenant;
+    // Nothing issued yet: nothing to mark, and no number spent.
+    const early = (await runRobot(h, 'generate_act', dealId, { signed_original_received: 'Y' })).answer;
+    expect(early.status).toBe('error');
+    expect(early.error_text).toContain('акт за');
+    expect(early.error_text).toContain('не выставлен');
+    expect(await h.database.db.selectFrom('documents').select('id').execute()).toHaveLength(0);
+
+    expect((await runRobot(h, 'generate_invoice', dealId)).answer).toMatchObject({ status: 'ok', invoice_number: '1' });
+    h.clock.set('2026-12-31T09:00:00Z');
+    const act = (await runRobot(h, 'generate_act', dealId)).answer;
+    expect(act).toMatchObject({ status: 'ok', act_number: '1', act_state: 'issued' });
+    expect((await runRobot(h, 'send_documents', dealId, { documents: 'act' })).answer.status).toBe('ok');
+    // January's invoice is out before the client returns December's act.
+    expect((await runRobot(h, 'generate_invoice', dealId, { period_from: '01.01.2027', period_to: '31.01.2027' })).answer.status).toBe('ok');
+    h.clock.set('2027-01-15T09:00:00Z');
+    const signed = (await runRobot(h, 'generate_act', dealId, { signed_original_received: 'Y' })).answer;
+    expect(signed).toMatchObject({ status: 'ok', act_id: act.act_id, act_number: '1', act_state: 'signed_original_received' });
+    const acts = await h.database.db.selectFrom('documents').select(['number', 'state']).where('kind', '=', 'act').execute();
+    expect(acts).toEqual([{ number: '1', state: 'signed_original_received' }]);
   });
 });

@@ -208,4 +208,32 @@ describe.each(databaseEngines())('generate_invoice on $name', (engine) => {
     expect(t).toContain('ИНН 771234567859');
     expect(t).toContain('Аренда складского помещения № 12');
   });
+  it('own company with two requisites and no «my company» on the deal: the QR pays the account of the requisite whose INN it prints', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const portal = h.server.deps.bitrix.forPortal(h.sandbox.memberId);
+    // A newer requisite sorted first, marked inactive (Bitrix24 ignores the flag), with its own bank account.
+    const rqId = Number(
+      await portal.call('crm.requisite.add', {
+        fields: {
+          ENTITY_TYPE_ID: 4, ENTITY_ID: h.seed.myCompany.companyId, PRESET_ID: 1, NAME: 'Новые реквизиты', ACTIVE: 'N', SORT: 10,
+          RQ_COMPANY_NAME: 'ООО «Арендодатель»', RQ_INN: '7725088527', RQ_KPP: '772501001',
+        },
+      }),
+    );
+    await portal.call('crm.requisite.bankdetail.add', {
+      fields: {
+        ENTITY_ID: rqId, NAME: 'Альфа', RQ_BANK_NAME: 'АО «АЛЬФА-БАНК»', RQ_BIK: '044525593',
+        RQ_COR_ACC_NUM: '30101810200000000593', RQ_ACC_NUM: '40702810801300012345',
+      },
+    });
+    const a = (await runRobot(h, 'generate_invoice', h.seed.deals.soleTrader)).answer;
+    expect(a.status, String(a.error_text)).toBe('ok');
+    const qr = await qrFieldsInPng((await fetchFile(String(a.qr_image_url))).body);
+    expect({ PayeeINN: qr.PayeeINN, PersonalAcc: qr.PersonalAcc, BIC: qr.BIC }).toEqual({
+      PayeeINN: '7725088527',
+      PersonalAcc: '40702810801300012345',
+      BIC: '044525593',
+    });
+  });
 });

@@ -60,6 +60,58 @@ describe.each(databaseEngines())('invoice numbering on $name', (engine) => {
     expect(flat((await pdfAt(String(forced.answer.invoice_url))).text)).toContain('Счет на оплату № 3 от 25 ноября 2026 г.');
   });
 
+  it('the deal changed after its invoice: a rerun returns the same invoice and says so; after force_new a rerun returns the new one, and the deal fields keep it', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const dealId = h.seed.deals.tenant;
+    const first = (await runRobot(h, 'generate_invoice', dealId)).answer;
+    expect(first).toMatchObject({ status: 'ok', invoice_number: '1', amount_due: 25000, warnings: '' });
+
+    const portal = h.server.deps.bitrix.forPortal(h.sandbox.memberId);
+    await portal.call('crm.deal.productrows.set', {
+      id: dealId,
+      rows: [{ PRODUCT_NAME: 'Аренда нежилого помещения № 301', PRICE: 27500, QUANTITY: 1, TAX_RATE: 22, TAX_INCLUDED: 'Y' }],
+    });
+    const again = (await runRobot(h, 'generate_invoice', dealId)).answer;
+    expect(again).toMatchObject({ status: 'ok', invoice_id: first.invoice_id, invoice_number: '1', amount_due: 25000 });
+    const warnings = flat(String(again.warnings));
+    expect(warnings).toContain('Счёт за декабрь 2026 г. уже выставлен, возвращён прежний счёт № 1 от 25.11.2026');
+    expect(warnings).toContain('«Всегда новый счёт»');
+    expect(warnings).toContain('по сделке сейчас 27 500,00 руб., в счёте 25 000,00 руб.');
+
+    const forced = (await runRobot(h, 'generate_invoice', dealId, { force_new: 'Y' })).answer;
+    expect(forced).toMatchObject({ status: 'ok', invoice_number: '2', amount_due: 27500, warnings: '' });
+    // The process runs once more for December: the client's latest invoice comes back, not the first one.
+    const latest = (await runRobot(h, 'generate_invoice', dealId)).answer;
+    expect(latest).toMatchObject({ status: 'ok', invoice_id: forced.invoice_id, invoice_number: '2', invoice_url: forced.invoice_url });
+    expect(flat(String(latest.warnings))).not.toContain('изменились');
+    expect(h.sandbox.crm.deals.get(dealId)!.UF).toMatchObject({ UF_CRM_QRB_INV_NO: '2', UF_CRM_QRB_INV_SUM: '27500.00|RUB' });
+    expect(await issuedNumbers(h)).toEqual(['1', '2']);
+    // One comment per issued invoice, none for the runs that returned one.
+    expect(h.sandbox.crm.commentsOf('deal', dealId)).toHaveLength(2);
+  });
+
+  it('a client company whose requisite has a wrong or no INN: status=error naming the INN, no number spent', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const portal = h.server.deps.bitrix.forPortal(h.sandbox.memberId);
+    const setInn = (inn: string) => portal.call('crm.requisite.update', { id: h.seed.tenant.requisiteId, fields: { RQ_INN: inn } });
+    await setInn('5027123458');
+    const wrong = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;
+    expect(wrong.status).toBe('error');
+    expect(wrong.error_text).toContain('В реквизитах клиента «ООО «Арендатор»» неверный ИНН 5027123458 (не сходится контрольное число)');
+    expect(wrong.error_text).toContain('карточке компании → «Реквизиты»');
+    await setInn('');
+    const none = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;
+    expect(none.status).toBe('error');
+    expect(none.error_text).toContain('не указан ИНН');
+    expect(h.sandbox.crm.notificationsFor(h.seed.users.manager).length).toBeGreaterThan(0);
+    expect(await issuedNumbers(h)).toEqual([]);
+
+    await setInn('5027123457');
+    expect((await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer).toMatchObject({ status: 'ok', invoice_number: '1' });
+  });
+
   it('a client without requisites: status=error saying what to fill in, the responsible manager notified, the deal stays, no number spent', async () => {
     h = await startHarness(engine);
     await h.install();

@@ -90,6 +90,30 @@ describe('built-in e-mail templates', () => {
   });
 });
 
+describe('what a letter needs', () => {
+  it('the built-in templates need the document they print; values inside {{#if}} are optional', async () => {
+    const requires = async (name: string) => (await loadEmailTemplate(DEFAULT_EMAIL_TEMPLATE_DIR, name)).requires;
+    expect(await requires('invoice')).toEqual(['invoice']);
+    expect(await requires('payment_reminder')).toEqual(['invoice']);
+    expect(await requires('act')).toEqual(['act']);
+    expect(compileEmailTemplate('Документы по сделке {{deal.title}}', '{{#if act}}Акт № {{act.number}}{{/if}}').requires).toEqual([]);
+  });
+
+  it('the invoice letter mentions the QR only when the QR-invoice is linked, and links an act sent with it', async () => {
+    const { qrUrl: _qr, ...plain } = ctx.invoice!;
+    const withoutQr = await render('invoice', { ...ctx, invoice: plain, act: undefined });
+    expect(withoutQr.text).not.toContain('QR');
+    expect(withoutQr.text).toContain('Оплатить счёт можно по реквизитам, указанным в нём. В назначении платежа');
+    expect(withoutQr.text).not.toContain('Акт');
+    const withQr = await render('invoice', { ...ctx, act: undefined });
+    expect(withQr.text).toContain('указанным в нём, или отсканировав QR-код в мобильном приложении вашего банка.');
+    const withAct = await render('invoice');
+    expect(withAct.text).toContain('Акт № А-0042 от 31.12.2026 (PDF): https://billing.example.ru/d/act-42.pdf');
+    expect(withAct.text).toContain('Акт просим подписать и вернуть нам один подписанный оригинал.');
+    for (const mail of [withoutQr, withQr, withAct]) expect(mail.html).not.toMatch(/undefined|\[object/);
+  });
+});
+
 describe('renderEmail', () => {
   it('keeps the subject plain text on one line and prints missing values as nothing', () => {
     const tpl = compileEmailTemplate('Счёт {{invoice.number}} для {{client.name}}{{missing.value}}', '<p>{{client.name}}</p>');

@@ -47,8 +47,8 @@ export const actProperties: Record<string, RobotProperty> = {
     type: 'int',
   },
   signed_original_received: yesNoSelect('Получен подписанный оригинал', 'Signed original received', {
-    ru: 'Да — отметить уже выставленный акт за период как подписанный клиентом',
-    en: 'Yes: mark the already issued act for the period as signed by the client',
+    ru: 'Да — отметить уже выставленный акт (за указанный период или счёт, иначе последний акт сделки) как подписанный клиентом; новый акт не выставляется',
+    en: "Yes: mark the already issued act (of the given period or invoice, else the deal's latest act) as signed by the client; no act is issued",
   }),
 };
 

@@ -12,7 +12,7 @@ import { documentLinks } from '../shared/documentLinks.js';
 import { issueNumbered } from '../shared/issueNumbered.js';
 import { AppError } from '../../errors.js';
 import { getPortalSettings } from '../../storage/portalSettings.js';
-import { findDocumentByKey, getDocument, latestDocumentForDeal } from '../../storage/documents.js';
+import { findDocumentByKey, getDocument, latestDocumentForDeal, latestMatchingDocument } from '../../storage/documents.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { todayIn, periodLabel } from '../../invoicing/period.js';
 import { formatMoney } from '../../documents/money.js';
@@ -66,6 +66,34 @@ async function planAct(ctx: RobotRunContext, props: ActProps, sources: DealSourc
     key: actIdempotencyKey(memberId, dealId, period),
     billed: billedInvoiceFor({ requestedInvoice: requested, lastInvoice, period }),
   };
+}
+
+/**
+ * The act whose signed original came back: the one for the robot's period or invoice, else the one for
+ * the period of the deal's last invoice, else the deal's latest act (an act is signed after the next
+ * month's invoice has often been issued). Marking never issues an act: the signature is for a
+ * document the client has.
+ */
+async function actToMarkSigned(ctx: RobotRunContext, props: ActProps, plan: ActPlan): Promise<DocumentRow> {
+  const { db } = ctx.deps.database;
+  const memberId = ctx.portal.member_id;
+  const dealId = ctx.call.document.id;
+  const explicit = props.period_from !== undefined || props.invoice_id !== undefined;
+  const act =
+    (props.invoice_id !== undefined
+      ? await latestMatchingDocument(db, memberId, dealId, 'act', { invoiceId: props.invoice_id })
+      : undefined) ??
+    (await findDocumentByKey(db, plan.key)) ??
+    (explicit ? undefined : await latestDocumentForDeal(db, memberId, dealId, 'act'));
+  if (!act) {
+    throw new AppError(
+      'ACT_NOT_ISSUED',
+      `Отметить получение подписанного оригинала нельзя: акт за ${periodLabel(plan.period.from, plan.period.to)} по сделке не выставлен. ` +
+        'Сначала выставьте акт роботом «QR-биллинг: выставить акт» без параметра «Получен подписанный оригинал».',
+      { details: { period: plan.period } },
+    );
+  }
+  return act;
 }
 
 async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSources) {
@@ -138,11 +166,8 @@ export const generateAct: RobotDefinition<ActProps> = {
       const plan = await planAct(ctx, props, sources);
       const memberId = ctx.portal.member_id;
       if (props.signed_original_received) {
-        const existing = await findDocumentByKey(ctx.deps.database.db, plan.key);
-        if (existing) {
-          const act = await markActSigned(ctx.deps, memberId, existing.id);
-          return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
-        }
+        const act = await markActSigned(ctx.deps, memberId, (await actToMarkSigned(ctx, props, plan)).id);
+        return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
       }
       const { doc, created, warnings } = await issueAct(ctx, plan, sources);
       const url = documentLinks(ctx.deps, doc, ['act']).act;

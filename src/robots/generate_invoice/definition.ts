@@ -67,7 +67,10 @@ export const invoiceProperties: Record<string, RobotProperty> = {
   },
   force_new: {
     name: { ru: 'Всегда новый счёт', en: 'Always issue a new invoice' },
-    description: { ru: 'Иначе для той же сделки и периода вернётся уже выставленный счёт', en: 'Otherwise the same deal and period return the existing invoice' },
+    description: {
+      ru: 'Иначе для той же сделки и периода вернётся последний выставленный счёт без изменений, даже если товары сделки изменились (об этом скажут «Предупреждения»)',
+      en: "Otherwise the same deal and period return the latest invoice unchanged, even if the deal's rows changed (the warnings say so)",
+    },
     type: 'select',
     options: { Y: 'Да', N: 'Нет' },
     default: 'N',

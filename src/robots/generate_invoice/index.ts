@@ -14,10 +14,14 @@ import { documentTotals, paymentPurpose } from '../../documents/purpose.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 import { ufName } from '../userFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
+import { repeatedInvoiceWarnings } from './repeat.js';
+import { findDocumentByKey, latestMatchingDocument } from '../../storage/documents.js';
+import type { DocumentRow } from '../../storage/schema.js';
 
 async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: DealSources) {
   const { db } = ctx.deps.database;
   const memberId = ctx.portal.member_id;
+  const dealId = ctx.call.document.id;
   const tz = ctx.portal.time_zone;
   const now = ctx.clock.now();
   const settings = await getPortalSettings(db, memberId);
@@ -28,23 +32,45 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
       : (dealPeriod(sources.deal, tz) ?? defaultPeriod(now, tz));
   const dueDate = props.due_date ?? dueDateFor(today, props.due_days ?? settings.dueDays);
   const vatOverride = vatFromOption(props.vat_mode) ?? settings.vatOverride;
-  const { model, warnings } = documentFromDeal({
-    kind: props.document_kind,
-    date: today,
-    dueDate,
-    period,
-    rows: sources.rows,
-    client: sources.client,
-    clientRequisites: sources.clientRequisites,
-    linkedClientRequisiteId: sources.linkedClientRequisiteId,
-    seller: sources.seller,
-    ...(vatOverride ? { vatOverride } : {}),
-    qr: settings.qrMode === 'link' && settings.bankPaymentLink ? { mode: 'link', link: settings.bankPaymentLink } : { mode: settings.qrMode === 'link' ? 'gost' : settings.qrMode },
-    ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
-  });
-  const key = props.force_new
-    ? `invoice:${memberId}:${ctx.call.document.id}:call:${ctx.call.eventToken}`
-    : `invoice:${memberId}:${ctx.call.document.id}:${period.from}:${period.to}`;
+  const build = () =>
+    documentFromDeal({
+      kind: props.document_kind,
+      date: today,
+      dueDate,
+      period,
+      rows: sources.rows,
+      client: sources.client,
+      clientRequisites: sources.clientRequisites,
+      linkedClientRequisiteId: sources.linkedClientRequisiteId,
+      seller: sources.seller,
+      ...(vatOverride ? { vatOverride } : {}),
+      qr: settings.qrMode === 'link' && settings.bankPaymentLink ? { mode: 'link', link: settings.bankPaymentLink } : { mode: settings.qrMode === 'link' ? 'gost' : settings.qrMode },
+      ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
+    });
+  const repeated = (doc: DocumentRow) => {
+    let current: unknown;
+    try {
+      current = build().model;
+    } catch (err) {
+      current = err;
+    }
+    return repeatedInvoiceWarnings(doc, props.document_kind, current);
+  };
+
+  if (!props.force_new) {
+    // The deal's latest invoice for the period, also one forced earlier: the deal fields show that one.
+    // Another call's invoice comes back as it is (the client may have it already); a retry of the
+    // call that issued it goes on below and gets its own warnings again.
+    const existing = await latestMatchingDocument(db, memberId, dealId, 'invoice', { period, notInStates: ['cancelled'] });
+    if (existing && existing.created_by !== ctx.call.eventToken) {
+      return { doc: existing, created: false, warnings: repeated(existing) };
+    }
+  }
+  const { model, warnings } = build();
+  const periodKey = `invoice:${memberId}:${dealId}:${period.from}:${period.to}`;
+  const callKey = `invoice:${memberId}:${dealId}:call:${ctx.call.eventToken}`;
+  // A cancelled invoice keeps its key; the period is billed again under this call's own key.
+  const key = props.force_new || (await findDocumentByKey(db, periodKey))?.state === 'cancelled' ? callKey : periodKey;
   const { doc, created } = await issueNumbered(ctx, {
     kind: 'invoice',
     model,
@@ -53,6 +79,8 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
     period,
     dueDate,
   });
+  // Lost a race with a concurrent call for the same period: its invoice is the one.
+  if (!created && doc.created_by !== ctx.call.eventToken) return { doc, created, warnings: repeated(doc) };
   return { doc, created, warnings };
 }
 

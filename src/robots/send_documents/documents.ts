@@ -1,7 +1,7 @@
 import type { DocumentModel } from '../../documents/model.js';
 import type { DocumentRow } from '../../storage/schema.js';
 import type { LinkFile } from '../../documents/links.js';
-import type { EmailContext } from '../../invoicing/email.js';
+import type { EmailContext, LetterDocument } from '../../invoicing/email.js';
 import type { SendableDocument } from './definition.js';
 import { AppError } from '../../errors.js';
 import { formatMoney } from '../../documents/money.js';
@@ -72,6 +72,27 @@ export function letterFiles(
     if (!files.includes(file)) files.push(file);
   }
   return { invoice, act, files };
+}
+
+/**
+ * A template that prints the act (or the invoice) unconditionally must get one: the built-in `act`
+ * letter with only an invoice would go out as «Акт № от …». Stops the robot before anything is sent.
+ */
+export function checkTemplateFits(name: string, requires: readonly LetterDocument[], letter: Pick<LetterFiles, 'invoice' | 'act'>): void {
+  if (requires.includes('act') && !letter.act) {
+    throw new AppError(
+      'EMAIL_TEMPLATE_MISMATCH',
+      `Шаблон письма «${name}» рассчитан на акт, а в параметре робота «Документы» акт не выбран: добавьте «Акт» в документы или выберите шаблон для счёта (invoice, payment_reminder).`,
+      { details: { template: name, missing: 'act' } },
+    );
+  }
+  if (requires.includes('invoice') && !letter.invoice) {
+    throw new AppError(
+      'EMAIL_TEMPLATE_MISMATCH',
+      `Шаблон письма «${name}» рассчитан на счёт, а в параметре робота «Документы» счёт не выбран: добавьте счёт в документы или выберите шаблон act.`,
+      { details: { template: name, missing: 'invoice' } },
+    );
+  }
 }
 
 const periodText = (row: DocumentRow) => (row.period_from && row.period_to ? periodLabel(row.period_from, row.period_to) : undefined);

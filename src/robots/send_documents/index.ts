@@ -4,7 +4,7 @@ import type { EmailAttachment } from '../../crm/emailActivity.js';
 import type { LinkFile } from '../../documents/links.js';
 import { sendProperties, sendReturnProperties, sendSchema, type SendProps } from './definition.js';
 import { loadSendSources, type SendSources } from './sources.js';
-import { letterContext, letterFiles, type LetterFiles } from './documents.js';
+import { checkTemplateFits, letterContext, letterFiles, type LetterFiles } from './documents.js';
 import { reportToResponsible } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
 import { markActSent } from '../generate_act/state.js';
@@ -71,6 +71,7 @@ async function sendLetter(ctx: RobotRunContext, props: SendProps, sources: SendS
   const client = sources.client;
   const custom = ctx.deps.config.EMAIL_TEMPLATES_DIR;
   const template = await loadEmailTemplateFrom(custom ? [custom, DEFAULT_EMAIL_TEMPLATE_DIR] : [DEFAULT_EMAIL_TEMPLATE_DIR], props.template);
+  checkTemplateFits(props.template, template.requires, letter);
 
   const links: Partial<Record<LinkFile, string>> = {};
   for (const file of letter.files) {
