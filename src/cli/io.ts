@@ -40,10 +40,32 @@ function issueLines(issues: ValidationIssue[]): string[] {
   return issues.map((i) => `  ${i.path}: ${i.message}${i.messageEn ? ` / ${i.messageEn}` : ''}`);
 }
 
+/** Where in the document JSON each GOST R 56042 field comes from, so a QR error names the field to fix. */
+const QR_FIELD_PATHS: Record<string, string> = {
+  Name: 'seller.name',
+  PersonalAcc: 'seller.bank.account',
+  BankName: 'seller.bank.name',
+  BIC: 'seller.bank.bic',
+  CorrespAcc: 'seller.bank.corrAccount',
+  PayeeINN: 'seller.inn',
+  KPP: 'seller.kpp',
+  PayerINN: 'buyer.inn',
+  Sum: 'lines',
+  Purpose: 'lines[].name / purpose',
+  Contract: 'contract',
+  DocNo: 'number',
+  DocDate: 'date',
+};
+
 /** Prints an error of a command for a person: every offending path on its own line. */
 export function reportError(io: CommandIo, err: unknown, heading: string): number {
   if (err instanceof ValidationError) {
     io.stderr([heading, ...issueLines(err.issues)].join('\n'));
+    return EXIT_INPUT;
+  }
+  const qrPath = err instanceof AppError && err.code.startsWith('QR_') ? QR_FIELD_PATHS[String(err.details?.field)] : undefined;
+  if (err instanceof AppError && qrPath) {
+    io.stderr(`${heading}\n  ${qrPath}: ${err.message}`);
     return EXIT_INPUT;
   }
   if (err instanceof AppError) {

@@ -7,6 +7,8 @@ const USAGE = 'Использование: qrbill words <сумма>   напр�
 
 export async function wordsCommand(argv: string[], io: CommandIo): Promise<number> {
   let amount: string;
+  // «-5» would otherwise be taken for an unknown option; the amount check gives the real reason.
+  if (argv.length === 1 && /^-\d/.test(argv[0] ?? '')) return wordsOf(argv[0] ?? '', io);
   try {
     const { values, positionals } = parseCommandArgs(argv, { help: { type: 'boolean', short: 'h' } }, true);
     if (values.help) {
@@ -21,6 +23,10 @@ export async function wordsCommand(argv: string[], io: CommandIo): Promise<numbe
     io.stderr(`Ошибка: ${err.message}\n${USAGE}`);
     return EXIT_USAGE;
   }
+  return wordsOf(amount, io);
+}
+
+function wordsOf(amount: string, io: CommandIo): number {
   try {
     io.stdout(amountInWords(parseMoney(amount, 'amount')));
     return EXIT_OK;

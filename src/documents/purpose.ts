@@ -4,6 +4,7 @@
  * number, its date and the VAT clause must survive any shortening; only the item names are cut.
  */
 import type { GostFields } from '../qr/payload.js';
+import { isValidInn } from '../requisites/checks.js';
 import { formatDateShort } from './dates.js';
 import type { DocumentModel } from './model.js';
 import { parseMoney } from './money.js';
@@ -98,9 +99,12 @@ function closingFor(cut: string, full: string): string {
   return out;
 }
 
-/** An INN is only worth pre-filling for the payer when it at least has the right shape. */
+/**
+ * The payer's INN is pre-filled only when its check digits are right: a bank app may refuse a payment order
+ * whose PayerINN is not the payer's, and a mistyped one (only a warning on the document) is certainly not.
+ */
 function looksLikeInn(inn: string | undefined): inn is string {
-  return inn !== undefined && /^(\d{10}|\d{12})$/.test(inn.trim());
+  return inn !== undefined && isValidInn(inn.trim());
 }
 
 /**

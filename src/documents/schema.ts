@@ -16,7 +16,7 @@ const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 function text(max: number, what: string) {
   return z
-    .string({ error: `${what}: ожидалась строка` })
+    .string({ error: (iss) => (iss.input === undefined ? `${what}: поле не заполнено` : `${what}: ожидалась строка`) })
     .refine((s) => s.trim().length > 0, { message: `${what}: поле не заполнено`, abort: true })
     .refine((s) => s.length <= max, { message: `${what}: не длиннее ${max} символов` })
     .refine((s) => !CONTROL_RE.test(s), { message: `${what}: недопустимые управляющие символы` });
@@ -37,7 +37,8 @@ const price = z
 const quantity = z
   .number({ error: 'Количество: ожидалось число' })
   .refine((q) => Number.isFinite(q) && q > 0, { message: 'Количество должно быть больше нуля', abort: true })
-  .refine((q) => q <= 1e9 && QUANTITY_RE.test(String(q)), {
+  .refine((q) => q <= 1e9, { message: 'Количество: не больше 1 000 000 000', abort: true })
+  .refine((q) => QUANTITY_RE.test(String(q)), {
     message: 'Количество: не более трёх знаков после запятой',
   });
 
@@ -169,6 +170,19 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * Zod's own English text for a wrong type («Invalid input: expected object, received undefined»), said the
+ * way the rest of the messages are: a missing field, or what was expected there.
+ */
+function typeMessage(issue: z.core.$ZodIssue): { message: string; messageEn?: string } {
+  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return { message: issue.message };
+  if (/received undefined$/.test(issue.message)) {
+    return { message: 'Обязательное поле не заполнено', messageEn: 'Required field is missing' };
+  }
+  const what = issue.expected === 'object' ? 'объект { … }' : issue.expected === 'array' ? 'список [ … ]' : issue.expected;
+  return { message: `Ожидался ${what}`, messageEn: issue.message.replace(/^Invalid input: /, '') };
+}
+
 function toIssues(error: z.ZodError): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const issue of error.issues) {
@@ -183,7 +197,7 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
       }
       continue;
     }
-    issues.push({ path: formatIssuePath(issue.path) || '(document)', message: issue.message });
+    issues.push({ path: formatIssuePath(issue.path) || '(document)', ...typeMessage(issue) });
   }
   return issues;
 }

@@ -92,6 +92,19 @@ describe('qrbill render', () => {
     expect(flat(await pdfText(await readFile(join(dir, 'act.pdf'))))).toContain('Акт № 42 от 30 апреля 2026 г.');
   });
 
+  it('names the document field behind a QR limit and suggests Windows-1251 when it would fit', async () => {
+    const doc = loadFixture('ooo-vat22-qr');
+    // 160 Cyrillic characters: 320 bytes in UTF-8 alone, 160 in Windows-1251.
+    doc.seller.name = `ООО «${'Б'.repeat(153)}»`;
+    const input = await writeDoc('doc.json', doc);
+    expect(await renderCommand(['--input', input, '--out', 'doc.pdf'], io())).toBe(1);
+    const message = err.join('\n');
+    expect(message).toMatch(/^  seller\.name: QR-код: .*300/m);
+    expect(message).toContain('Windows-1251');
+    expect(await readdir(dir)).toEqual(['doc.json']);
+    expect(await renderCommand(['--input', input, '--out', 'doc.pdf', '--qr-encoding', 'win1251'], io())).toBe(0);
+  });
+
   it('answers usage errors with exit code 2', async () => {
     expect(await renderCommand(['--input', 'doc.json'], io())).toBe(2);
     expect(await renderCommand(['--out', 'doc.pdf'], io())).toBe(2);
@@ -140,5 +153,9 @@ describe('qrbill words', () => {
     expect(await wordsCommand(['двадцать'], io())).toBe(1);
     expect(err.join('\n')).toContain('amount');
     expect(await wordsCommand([], io())).toBe(2);
+    err = [];
+    // a negative amount is a bad amount, not an unknown option
+    expect(await wordsCommand(['-5'], io())).toBe(1);
+    expect(err.join('\n')).toContain('отрицательной');
   });
 });

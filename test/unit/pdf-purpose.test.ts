@@ -86,7 +86,7 @@ describe('gostFieldsFor', () => {
     });
   });
 
-  it('omits KPP for an ИП, PayerINN when the buyer has none, DocNo when it is too long', () => {
+  it('omits KPP for an ИП, PayerINN when the buyer has none or a wrong one, DocNo when it is too long', () => {
     const ip = model('ip-no-vat');
     const f = gostFieldsFor(ip, documentTotals(ip));
     expect(f.KPP).toBeUndefined();
@@ -96,6 +96,9 @@ describe('gostFieldsFor', () => {
     const g = gostFieldsFor(noInn, documentTotals(noInn));
     expect(g.PayerINN).toBeUndefined();
     expect(g.DocNo).toBeUndefined();
+    // a buyer INN with wrong check digits only warns on the document, but is not pre-filled for the payer
+    const typo = { ...ip, buyer: { ...ip.buyer, inn: '344809916053' } };
+    expect(gostFieldsFor(typo, documentTotals(typo)).PayerINN).toBeUndefined();
     expect(g.Purpose).toContain('№ INV-2026-000000031');
   });
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { DocumentModel } from '../../src/documents/model.js';
 import { parseDocumentModel } from '../../src/documents/schema.js';
 import { renderDocument, renderQrPng } from '../../src/documents/pdf/render.js';
 import { ACT_CLOSING } from '../../src/documents/pdf/act.js';
@@ -262,5 +263,85 @@ describe('45 lines with long names', () => {
     expect(fields.Sum).toBe('560173854');
     expect((fields.Purpose ?? '').length).toBeLessThanOrEqual(210);
     expect(await qpdfCheck(pdf)).toContain('No syntax or stream encoding errors found');
+  });
+});
+
+describe('amounts in the billions', () => {
+  it('keeps every amount on one line of its column, and the purpose amount whole under the QR', async () => {
+    const m = { ...model('ooo-vat22-qr'), lines: [{ name: 'Продажа здания', quantity: 1, unit: 'шт', price: '1234567890.12' }] };
+    const pdf = await renderDocument(m);
+    const text = await pdfText(pdf);
+    expect(text).toMatch(/^\s*1\s+Продажа здания\s+1\s+шт\s+1 234 567 890,12\s+1 234 567 890,12\s*$/m);
+    expect(text).toMatch(/^\s*Итого:\s+1 234 567 890,12\s*$/m);
+    expect(text).toMatch(/^\s*В том числе НДС \(22%\):\s+222 626 996,58\s*$/m);
+    expect(text).toMatch(/^\s*Всего к оплате:\s+1 234 567 890,12\s*$/m);
+    expect(text).toContain('В т.ч. НДС (22%) 222 626 996,58 руб.');
+    expect(flat(text)).toContain(
+      'Один миллиард двести тридцать четыре миллиона пятьсот шестьдесят семь тысяч восемьсот девяносто рублей 12 копеек',
+    );
+    expect(parseGostPayload(await scanPdfQr(pdf)).fields.Sum).toBe('123456789012');
+  });
+});
+
+describe('what follows the items table stays together with its last row', () => {
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      name: i % 9 === 0 ? `Арендная плата за помещение № ${i + 1}, ${'эксплуатационные расходы, '.repeat(6)}охрана` : `Услуга ${i + 1}`,
+      quantity: 1 + (i % 3) * 0.5,
+      unit: 'усл.',
+      price: `${1000 + i * 11}.${String(i % 100).padStart(2, '0')}`,
+    }));
+  const lastPage = async (m: DocumentModel) => {
+    const pages = (await pdfText(await renderDocument(m))).split('\f').filter((p) => p.trim() !== '');
+    return { count: pages.length, last: flat(pages[pages.length - 1] ?? '') };
+  };
+
+  // Whatever the number of rows, the page with the signatures also carries the last row and the totals:
+  // a page of bare signatures (or an act's signatures without its closing sentence) is not a document.
+  it('in an act: the closing sentence and both signatures never open a page of their own', async () => {
+    let multiPage = 0;
+    for (let n = 40; n <= 70; n += 2) {
+      const { count, last } = await lastPage({ ...model('act-ooo'), lines: lines(n) });
+      if (count > 1) multiPage++;
+      expect(last, `${n} lines`).toContain(flat(ACT_CLOSING));
+      expect(last, `${n} lines`).toContain(`Всего оказано услуг ${n}`);
+      expect(last, `${n} lines`).toMatch(new RegExp(`(^| )${n} (Услуга ${n} |Арендная плата за помещение № ${n},)`));
+      expect(last, `${n} lines`).toMatch(/ИСПОЛНИТЕЛЬ ЗАКАЗЧИК/);
+    }
+    expect(multiPage).toBeGreaterThan(10);
+  });
+
+  it('in a QR-invoice: the QR and the signatures stay with the totals', async () => {
+    for (let n = 40; n <= 70; n += 2) {
+      const { last } = await lastPage({ ...model('ooo-vat22-qr'), lines: lines(n) });
+      expect(last, `${n} lines`).toContain(`Всего наименований ${n}`);
+      expect(last, `${n} lines`).toContain(GOST_QR_CAPTION);
+      expect(last, `${n} lines`).toMatch(/Руководитель .*Бухгалтер/);
+    }
+  });
+});
+
+describe('a one-row invoice whose QR and signatures do not fit on the first page', () => {
+  it('keeps its row and totals on the first page and moves the QR and signatures over together', async () => {
+    const base = model('ooo-vat22-qr');
+    const png = ((await renderQrPng(base)) as Buffer).toString('base64');
+    const long = (s: string, n: number) => `${s} ${'строение 1, помещение 17-Н, комната 4, '.repeat(20)}`.slice(0, n);
+    let twoPages = 0;
+    for (let chars = 200; chars <= 1000; chars += 200) {
+      const m: DocumentModel = {
+        ...base,
+        seller: { ...base.seller, address: long('115054, г. Москва, ул. Дубининская, д. 57', 300) },
+        buyer: { ...base.buyer, name: long('ООО «Арендатор»', 300), address: long('127018, г. Москва', 300) },
+        basis: long('Договор аренды № 7 от 01.02.2025', 300),
+        lines: [{ ...base.lines[0]!, name: long('Арендная плата за декабрь 2026 г.', chars) }],
+        images: { logo: png, stamp: png },
+      };
+      const pages = (await pdfText(await renderDocument(m))).split('\f').filter((p) => p.trim() !== '').map(flat);
+      if (pages.length > 1) twoPages++;
+      expect(pages[0], `${chars} characters`).toContain('Всего наименований 1, на сумму 25 000,00 руб.');
+      const signed = pages.find((p) => p.includes('Руководитель')) ?? '';
+      expect(signed, `${chars} characters`).toContain(GOST_QR_CAPTION);
+    }
+    expect(twoPages).toBeGreaterThan(0);
   });
 });

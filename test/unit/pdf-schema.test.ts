@@ -125,6 +125,33 @@ describe('parseDocumentModel', () => {
     expect(issuePaths({ ...base(), kind: 'receipt' })).toEqual(['kind']);
   });
 
+  it('says in Russian that a required part is missing or has the wrong type, not in zod\'s English', () => {
+    const issues = (input: unknown) => {
+      try {
+        parseDocumentModel(input);
+      } catch (err) {
+        return (err as ValidationError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    const doc = base();
+    delete doc.seller.bank;
+    delete doc.seller.inn;
+    doc.period = 5;
+    expect(issues(doc).sort()).toEqual([
+      'period: Ожидался объект { … }',
+      'seller.bank: Обязательное поле не заполнено',
+      'seller.inn: ИНН: поле не заполнено',
+    ]);
+    expect(issues([])).toEqual(['(document): Ожидался объект { … }']);
+  });
+
+  it('says a huge quantity is too large rather than blaming its decimals', () => {
+    const doc = base();
+    doc.lines[0].quantity = 1e10;
+    expect(() => parseDocumentModel(doc)).toThrow(/lines\[0\]\.quantity: Количество: не больше 1 000 000 000/);
+  });
+
   it('keeps the purpose override within the 210 characters of a payment order', () => {
     const doc = base();
     doc.purpose = 'я'.repeat(211);

@@ -21,6 +21,7 @@ import {
   S,
   signatureImageSizes,
   summaryHeight,
+  sumColumnWidth,
   t,
   totalsHeight,
   totalsRows,
@@ -64,22 +65,30 @@ export function drawAct(flow: Flow, model: DocumentModel, totals: Totals, images
   const grand = totals.vatMode === 'on_top' ? 'Всего:' : undefined;
   const rows = totalsRows(totals, vatLineLabel(model.vat), grand);
   const summary = `Всего оказано услуг ${model.lines.length}, на сумму ${formatMoney(totals.total)} руб.`;
-  const tail = totalsHeight(rows.length) + summaryHeight(flow, summary, totals.total);
-
-  drawItems(flow, model, totals, 'Наименование работ, услуг', tail);
-  drawTotals(flow, rows);
+  const closing = wrapText(t(ACT_CLOSING), S.body, flow.width);
+  const closingH = closing.length * lineHeight(S.body.size) + 8 + 12;
+  const signatures = actSignatures(flow, model, images);
+  // The closing sentence and the signatures travel with the last row: a page of bare signatures proves nothing.
+  // A lone row keeps only the totals, or the table would leave the first page with the heading alone.
+  const totalsH = totalsHeight(rows.length) + summaryHeight(flow, summary, totals.total);
+  drawItems(flow, model, totals, 'Наименование работ, услуг', totalsH + closingH + signatures.height, totalsH);
+  drawTotals(flow, rows, sumColumnWidth(totals));
   drawSummary(flow, summary, totals.total);
 
-  const closing = wrapText(t(ACT_CLOSING), S.body, flow.width);
-  flow.ensure(closing.length * lineHeight(S.body.size) + 90);
+  flow.ensure(closingH + signatures.height);
   flow.paragraph(t(ACT_CLOSING), flow.frame.left, flow.width, S.body);
   flow.y += 8;
   flow.canvas.line(flow.frame.left, flow.y, flow.frame.right, flow.y, 1.5);
   flow.y += 12;
-  drawActSignatures(flow, model, images);
+  signatures.draw(flow);
 }
 
-function drawActSignatures(flow: Flow, model: DocumentModel, images: EmbeddedImages): void {
+/** Both signature columns; `height` is what they take below the cursor. */
+function actSignatures(
+  flow: Flow,
+  model: DocumentModel,
+  images: EmbeddedImages,
+): { height: number; draw(flow: Flow): void } {
   const { seller, buyer } = model;
   const colW = flow.width / 2 - 10;
   const columns = [
@@ -109,34 +118,39 @@ function drawActSignatures(flow: Flow, model: DocumentModel, images: EmbeddedIma
   const gap = signature ? Math.max(20, signature.height - 3 * MM + 4) : 20;
   const mpOffset = headH + gap + 16;
   const height = mpOffset + Math.max(6, (stamp?.height ?? 0) / 2 + 3);
-  flow.ensure(height + S.bold.size);
 
-  const top = flow.y;
-  const lineY = top + S.bold.size + headH + gap;
-  const mpY = lineY + 16;
-  const c = flow.canvas;
-  const sealX = flow.frame.left;
-  // «М.П.» is where the stamp goes. Images go first, so an opaque one cannot hide the texts.
-  if (stamp) drawStamp(flow, images, sealX + stamp.width / 2, mpY - 3);
-  if (signature) drawSignatureImage(flow, images, flow.frame.left + colW * 0.21, lineY);
-  columns.forEach((col, i) => {
-    let y = top + S.bold.size;
-    c.text(col.heading, col.x, y, S.bold);
-    y += lineHeight(S.bold.size) + 2;
-    for (const line of heads[i] ?? []) {
-      c.text(line, col.x, y, S.body);
-      y += lineHeight(S.body.size);
-    }
-    // «________ / Иванов И.И. /»; without a name the slashes frame a blank for writing it by hand.
-    const name = t(col.name);
-    const lineEnd = col.x + colW * 0.42;
-    c.line(col.x, lineY + 1.5, lineEnd, lineY + 1.5, 0.5);
-    c.text('/', lineEnd + 4, lineY, S.body);
-    if (name) c.text(name, lineEnd + 11, lineY, S.body);
-    else c.line(lineEnd + 11, lineY + 1.5, col.x + colW - 10, lineY + 1.5, 0.5);
-    const closeX = name ? Math.min(lineEnd + 15 + textWidth(name, S.body), col.x + colW - 4) : col.x + colW - 4;
-    c.text('/', closeX, lineY, S.body);
-    c.text('М.П.', col.x, mpY, S.body);
-  });
-  flow.y = top + S.bold.size + height;
+  return {
+    height: height + S.bold.size,
+    draw(f: Flow) {
+      f.ensure(height + S.bold.size);
+      const top = f.y;
+      const lineY = top + S.bold.size + headH + gap;
+      const mpY = lineY + 16;
+      const c = f.canvas;
+      const sealX = f.frame.left;
+      // «М.П.» is where the stamp goes. Images go first, so an opaque one cannot hide the texts.
+      if (stamp) drawStamp(f, images, sealX + stamp.width / 2, mpY - 3);
+      if (signature) drawSignatureImage(f, images, f.frame.left + colW * 0.21, lineY);
+      columns.forEach((col, i) => {
+        let y = top + S.bold.size;
+        c.text(col.heading, col.x, y, S.bold);
+        y += lineHeight(S.bold.size) + 2;
+        for (const line of heads[i] ?? []) {
+          c.text(line, col.x, y, S.body);
+          y += lineHeight(S.body.size);
+        }
+        // «________ / Иванов И.И. /»; without a name the slashes frame a blank for writing it by hand.
+        const name = t(col.name);
+        const lineEnd = col.x + colW * 0.42;
+        c.line(col.x, lineY + 1.5, lineEnd, lineY + 1.5, 0.5);
+        c.text('/', lineEnd + 4, lineY, S.body);
+        if (name) c.text(name, lineEnd + 11, lineY, S.body);
+        else c.line(lineEnd + 11, lineY + 1.5, col.x + colW - 10, lineY + 1.5, 0.5);
+        const closeX = name ? Math.min(lineEnd + 15 + textWidth(name, S.body), col.x + colW - 4) : col.x + colW - 4;
+        c.text('/', closeX, lineY, S.body);
+        c.text('М.П.', col.x, mpY, S.body);
+      });
+      f.y = top + S.bold.size + height;
+    },
+  };
 }

@@ -89,25 +89,49 @@ export function drawParties(flow: Flow, rows: { label: string; value: string; bo
   flow.y += 3;
 }
 
+/** Default widths of the number columns; they grow for amounts that would not fit (billions). */
+const QTY_WIDTH = 46;
+const PRICE_WIDTH = 70;
+/** Right edge of the price column: the totals' labels line up with it. */
+export const SUM_COLUMN_WIDTH = 76;
+
+/** Narrowest column that shows every value on one line: an amount split over two lines misreads. */
+function fitColumn(values: string[], style: TextStyle, min: number): number {
+  let widest = 0;
+  for (const v of values) widest = Math.max(widest, textWidth(v, style));
+  return Math.max(min, Math.ceil(widest + 2 * TABLE.padX + 2));
+}
+
+/** Width of the «Сумма» column: line amounts, and the bold totals printed under it. */
+export function sumColumnWidth(totals: Totals): number {
+  const lines = fitColumn(totals.lines.map((l) => formatMoney(l.amount)), TABLE.body, SUM_COLUMN_WIDTH);
+  return fitColumn([totals.subtotal, totals.vat, totals.total].map(formatMoney), S.bold, lines);
+}
+
 /** Column set of the items table; `nameTitle` differs between the invoice and the act. */
-function itemColumns(width: number, nameTitle: string): Column[] {
+function itemColumns(width: number, nameTitle: string, rows: string[][], totals: Totals): Column[] {
   const fixed: Column[] = [
     { title: '№', width: 22, align: 'center' },
     { title: nameTitle, width: 0, align: 'left' },
-    { title: 'Кол-во', width: 46, align: 'right' },
+    { title: 'Кол-во', width: fitColumn(rows.map((r) => r[2] ?? ''), TABLE.body, QTY_WIDTH), align: 'right' },
     { title: 'Ед.', width: 36, align: 'center' },
-    { title: 'Цена', width: 70, align: 'right' },
-    { title: 'Сумма', width: 76, align: 'right' },
+    { title: 'Цена', width: fitColumn(rows.map((r) => r[4] ?? ''), TABLE.body, PRICE_WIDTH), align: 'right' },
+    { title: 'Сумма', width: sumColumnWidth(totals), align: 'right' },
   ];
   const name = fixed[1];
   if (name) name.width = width - fixed.reduce((s, c) => s + c.width, 0);
   return fixed;
 }
 
-/** Right edge of the price column: the totals' labels line up with it. */
-export const SUM_COLUMN_WIDTH = 76;
-
-export function drawItems(flow: Flow, model: DocumentModel, totals: Totals, nameTitle: string, keepWithLast: number): void {
+/** The items table; `keepWithLast` / `keepWithOnly` as in drawTable. */
+export function drawItems(
+  flow: Flow,
+  model: DocumentModel,
+  totals: Totals,
+  nameTitle: string,
+  keepWithLast: number,
+  keepWithOnly = keepWithLast,
+): void {
   const rows = model.lines.map((line, i) => [
     String(i + 1),
     t(line.name),
@@ -116,7 +140,7 @@ export function drawItems(flow: Flow, model: DocumentModel, totals: Totals, name
     formatMoney(parseMoney(line.price, `lines[${i}].price`)),
     formatMoney(totals.lines[i]?.amount ?? 0),
   ]);
-  drawTable(flow, itemColumns(flow.width, nameTitle), rows, TABLE, keepWithLast);
+  drawTable(flow, itemColumns(flow.width, nameTitle, rows, totals), rows, TABLE, keepWithLast, keepWithOnly);
   flow.y += 4;
 }
 
@@ -133,10 +157,10 @@ export function totalsHeight(rows: number): number {
   return rows * TOTAL_ROW + 4;
 }
 
-/** «Итого: 25 000,00» lines, labels right-aligned against the «Сумма» column. */
-export function drawTotals(flow: Flow, rows: [string, string][]): void {
+/** «Итого: 25 000,00» lines, labels right-aligned against the «Сумма» column (`sumWidth`, see sumColumnWidth). */
+export function drawTotals(flow: Flow, rows: [string, string][], sumWidth: number): void {
   const valueRight = flow.frame.right - TABLE.padX;
-  const labelRight = flow.frame.right - SUM_COLUMN_WIDTH - 4;
+  const labelRight = flow.frame.right - sumWidth - 4;
   for (const [label, value] of rows) {
     const baseline = flow.y + S.bold.size;
     flow.canvas.textRight(t(label), labelRight, baseline, S.bold);

@@ -26,6 +26,7 @@ import {
   signatureImageSizes,
   signatureLine,
   summaryHeight,
+  sumColumnWidth,
   t,
   totalsHeight,
   totalsRows,
@@ -62,27 +63,36 @@ export function drawInvoice(
   const summary = `Всего наименований ${model.lines.length}, на сумму ${formatMoney(totals.total)} руб.`;
   const due = model.dueDate ? `Оплатить не позднее ${formatDateShort(model.dueDate, 'dueDate')}` : undefined;
   const dueH = due ? 16 : 0;
-  const tail = totalsHeight(rows.length) + summaryHeight(flow, summary, totals.total) + dueH;
-
-  drawItems(flow, model, totals, 'Товары (работы, услуги)', tail);
-  drawTotals(flow, rows);
+  const block = qr ? qrBlock(flow, model, totals, qr) : undefined;
+  const blockH = block ? block.height + 6 : 0;
+  const signatures = invoiceSignatures(flow, model, images);
+  // Everything under the table travels with its last row, so the signatures never stand alone on a page;
+  // a lone row keeps only the totals, or the table would leave the first page with the heading alone.
+  const totalsH = totalsHeight(rows.length) + summaryHeight(flow, summary, totals.total) + dueH;
+  drawItems(flow, model, totals, 'Товары (работы, услуги)', totalsH + blockH + signatures.height, totalsH);
+  drawTotals(flow, rows, sumColumnWidth(totals));
   drawSummary(flow, summary, totals.total);
   if (due) {
     flow.paragraph(t(due), flow.frame.left, flow.width, S.body);
     flow.y += 16 - 11;
   }
 
-  if (qr) {
-    const block = qrBlock(flow, model, totals, qr);
-    flow.ensure(block.height);
+  if (block) {
+    // Should the QR have to move to a new page after all, the signatures go with it.
+    flow.ensure(blockH + signatures.height);
     block.draw(flow);
     flow.y += 4;
   }
 
-  drawInvoiceSignatures(flow, model, images);
+  signatures.draw(flow);
 }
 
-function drawInvoiceSignatures(flow: Flow, model: DocumentModel, images: EmbeddedImages): void {
+/** The signature row with the stamp and signature images; `height` is what it takes below the cursor. */
+function invoiceSignatures(
+  flow: Flow,
+  model: DocumentModel,
+  images: EmbeddedImages,
+): { height: number; draw(flow: Flow): void } {
   const { seller } = model;
   const sole = isSoleProprietor(seller);
   const half = flow.width / 2;
@@ -99,15 +109,21 @@ function drawInvoiceSignatures(flow: Flow, model: DocumentModel, images: Embedde
   const { stamp, signature } = signatureImageSizes(images);
   const above = Math.max(0, (stamp?.height ?? 0) / 2 - SIGNATURE_BASELINE, (signature?.height ?? 0) - 3 * MM - SIGNATURE_BASELINE);
   const below = Math.max(0, (stamp?.height ?? 0) / 2 - 14);
-  flow.ensure(40 + above + below);
-  flow.y += above;
-  flow.canvas.line(flow.frame.left, flow.y, flow.frame.right, flow.y, 1.5);
-  const line = signatureLine(director);
-  const center = (line.start + line.end) / 2;
-  const lineY = flow.y + SIGNATURE_BASELINE;
-  // Images first, so that opaque ones cannot hide the texts.
-  drawStamp(flow, images, center, lineY);
-  drawSignatureImage(flow, images, center, lineY);
-  drawSignatureRow(flow, slots);
-  flow.y += below;
+  const height = 40 + above + below;
+  return {
+    height,
+    draw(f: Flow) {
+      f.ensure(height);
+      f.y += above;
+      f.canvas.line(f.frame.left, f.y, f.frame.right, f.y, 1.5);
+      const line = signatureLine(director);
+      const center = (line.start + line.end) / 2;
+      const lineY = f.y + SIGNATURE_BASELINE;
+      // Images first, so that opaque ones cannot hide the texts.
+      drawStamp(f, images, center, lineY);
+      drawSignatureImage(f, images, center, lineY);
+      drawSignatureRow(f, slots);
+      f.y += below;
+    },
+  };
 }

@@ -186,7 +186,8 @@ function drawRow(flow: Flow, row: PreparedRow, columns: Column[], style: TextSty
  * Draws a table that may run over several pages: the header is repeated at the top of every page and
  * each page's part gets its own thick outer border. `keepWithLast` is the height of whatever must follow
  * the last row on the same page (the totals), so the last row moves over with it instead of leaving the
- * totals alone on a page.
+ * totals alone on a page. A table of one row uses `keepWithOnly` instead: moving its only row would leave a
+ * page with no rows at all, so only what must never be parted from it (the totals) is kept with it.
  */
 export function drawTable(
   flow: Flow,
@@ -194,6 +195,7 @@ export function drawTable(
   rows: string[][],
   t: TableStyle,
   keepWithLast = 0,
+  keepWithOnly = keepWithLast,
 ): void {
   const header = prepareRow(
     columns.map((col) => col.title),
@@ -215,13 +217,13 @@ export function drawTable(
     flow.canvas.rect(flow.frame.left, segmentTop, width, flow.y - segmentTop, { stroke: t.outer });
   };
 
-  const firstHeight = (prepared[0]?.height ?? 0) + (prepared.length === 1 ? keepWithLast : 0);
+  const firstHeight = (prepared[0]?.height ?? 0) + (prepared.length === 1 ? keepWithOnly : 0);
   flow.ensure(header.height + firstHeight);
   startSegment();
   let firstInSegment = true;
   prepared.forEach((row, i) => {
     const isLast = i === prepared.length - 1;
-    const need = row.height + (isLast ? keepWithLast : 0);
+    const need = row.height + (isLast ? (prepared.length === 1 ? keepWithOnly : keepWithLast) : 0);
     if (flow.y + need > flow.frame.bottom && !firstInSegment) {
       endSegment();
       flow.newPage();

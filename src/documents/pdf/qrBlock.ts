@@ -37,6 +37,18 @@ export function qrContentFor(model: DocumentModel, totals: Totals, encoding: QrE
   return { mode, bytes: payload.bytes, text: payload.text };
 }
 
+/**
+ * The payload keeps plain spaces for the banks; on paper «В т.ч. НДС (22%) 4 508,20» must not break inside
+ * an amount or between the rate and its amount, so those spaces become no-break ones for printing.
+ */
+function unbreakableVat(purpose: string): string {
+  return purpose
+    .replace(/(\d) (?=\d{3}(?!\d))/g, '$1\u00A0')
+    .replace(/(^|\s)([Вв]) (?=т\.ч\.)/g, '$1$2\u00A0')
+    .replace(/(т\.ч\.|НДС) (?=НДС|\()/g, '$1\u00A0')
+    .replace(/%\) (?=\d)/g, '%)\u00A0');
+}
+
 const TEXT = { size: 8 } as const;
 const GAP = 5 * MM;
 
@@ -70,7 +82,7 @@ export function qrBlock(flow: Flow, model: DocumentModel, totals: Totals, conten
       'Реквизиты для перевода указаны в начале счета.', { ...TEXT, gray: 0.35 });
     add(`Получатель: ${model.seller.name}, ИНН ${model.seller.inn}`, TEXT);
     add(`Сумма: ${formatMoney(totals.total)} руб.`, TEXT);
-    add(`Назначение платежа: ${paymentPurpose(model, totals)}`, TEXT);
+    add(`Назначение платежа: ${unbreakableVat(paymentPurpose(model, totals))}`, TEXT);
   } else {
     add(LINK_QR_CAPTION, S.bold);
     add('Отсканируйте код или откройте ссылку — платеж проводит банк получателя:', { ...TEXT, gray: 0.35 });
