@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import qs from 'qs';
 import type { AppDeps } from './deps.js';
@@ -14,11 +14,33 @@ import { documentRoutes } from './handlers/documents.js';
  */
 export const parseBitrixForm = (body: string) => qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 });
 
+/** Robot calls and install events are a few kilobytes; 1 MB leaves room for long property values. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
 /** Builds the HTTP app on the given deps. Never listens: the server (or a test) decides that. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: 5 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's own request lines carry the full URL, and a public document link (`/d/<token>`) is a
+    // bearer secret: log the route pattern instead (below).
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  // Nothing internal (SQL, stack, file paths) reaches a caller: 5xx answers say only that it failed.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err, route: req.routeOptions.url }, 'request failed');
+      return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'The service could not handle this request' });
+    }
+    req.log.info({ code: err.code, status, route: req.routeOptions.url }, 'request refused');
+    return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
   await app.register(formbody, { parser: parseBitrixForm });
   healthRoutes(app, deps);

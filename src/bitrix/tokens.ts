@@ -61,6 +61,15 @@ export class TokenRefresher {
    */
   async refresh(stale: Portal): Promise<Portal> {
     const memberId = stale.member_id;
+    if (!this.deps.oauth.clientId || !this.deps.oauth.clientSecret) {
+      // The OAuth server would answer invalid_client, which means "reinstall" for a configured service;
+      // here it only means our configuration is missing, so the portal's tokens stay as they are.
+      throw new BitrixError(
+        BitrixErrorCode.TOKEN_REFRESH_FAILED,
+        'B24_CLIENT_ID and B24_CLIENT_SECRET are not set, so the service cannot renew its Bitrix24 access; the administrator must set them and restart the service',
+        { retryable: false, details: { memberId } },
+      );
+    }
     const running = this.inflight.get(memberId);
     if (running !== undefined) {
       const row = await running;

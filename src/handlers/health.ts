@@ -15,22 +15,29 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { db } = deps.database;
     try {
       await sql`select 1`.execute(db);
+      const pending = await pendingMigrations(deps.database);
+      // Before the migrations ran there are no tables to look into.
+      const portals = pending.length ? [] : await listPortals(db);
+      const attention = portals.flatMap((p): Array<{ memberId: string; domain: string; status: string; reason: string | null }> => {
+        if (p.status === 'needs_reinstall') return [{ memberId: p.member_id, domain: p.domain, status: p.status, reason: p.status_reason }];
+        // Without the application token every robot call of the portal is refused (401).
+        if (p.status === 'active' && p.application_token === '') {
+          const reason = 'application token not received yet (ONAPPINSTALL did not arrive): open the app in the portal again or reinstall it';
+          return [{ memberId: p.member_id, domain: p.domain, status: p.status, reason }];
+        }
+        return [];
+      });
+      const body = {
+        status: pending.length ? 'migrations_pending' : 'ready',
+        database: deps.database.dialect,
+        migrations: { pending },
+        portals: { total: portals.length, needingAttention: attention },
+        jobs: pending.length ? null : await countJobs(db),
+      };
+      return reply.code(pending.length ? 503 : 200).send(body);
     } catch (err) {
       deps.log.error({ err }, 'readiness: database unreachable');
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
-    const pending = await pendingMigrations(deps.database);
-    const portals = await listPortals(db);
-    const attention = portals
-      .filter((p) => p.status === 'needs_reinstall')
-      .map((p) => ({ memberId: p.member_id, domain: p.domain, status: p.status, reason: p.status_reason }));
-    const body = {
-      status: pending.length ? 'migrations_pending' : 'ready',
-      database: deps.database.dialect,
-      migrations: { pending },
-      portals: { total: portals.length, needingAttention: attention },
-      jobs: await countJobs(db),
-    };
-    return reply.code(pending.length ? 503 : 200).send(body);
   });
 }

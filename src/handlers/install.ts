@@ -40,9 +40,10 @@ export async function installFromRequest(deps: AppDeps, req: FastifyRequest, rep
     return reply.code(200).send({ status: 'installed', ...report });
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'INSTALL_FAILED';
-    const status = code === 'INSTALL_PAYLOAD_INVALID' ? 400 : code === 'INSTALL_REJECTED' ? 403 : 502;
+    const status = !(err instanceof AppError) ? 500 : code === 'INSTALL_PAYLOAD_INVALID' ? 400 : code === 'INSTALL_REJECTED' ? 403 : 502;
     req.log.error({ err, code }, 'install failed');
-    const message = err instanceof Error ? err.message : String(err);
+    // Our own errors are written for the admin; anything else (a database error, a bug) stays in the log.
+    const message = err instanceof AppError ? err.message : 'Внутренняя ошибка сервиса при установке; подробности в журнале сервиса.';
     if (wantsHtml) return reply.code(status).type('text/html; charset=utf-8').send(installPage({ ok: false, error: message }));
     return reply.code(status).send({ error: code, message });
   }

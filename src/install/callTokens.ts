@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import type { Portal } from '../storage/schema.js';
 import { markPortalStatus, updatePortalTokens } from '../storage/portals.js';
+import { expiry, userIdOf } from './parseInstall.js';
 
 type Dict = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -20,11 +21,9 @@ export async function adoptCallTokens(deps: AppDeps, portal: Portal, auth: unkno
   const refreshToken = str(a.refresh_token);
   if (!accessToken || !refreshToken) return false;
   const now = deps.clock.now();
-  const expires = Number(str(a.expires));
-  const expiresIn = Number(str(a.expires_in)) || 3600;
-  const expiresAt = new Date(Number.isFinite(expires) && expires > 1_000_000_000 ? expires * 1000 : now.getTime() + expiresIn * 1000);
+  const expiresAt = expiry(now, str(a.expires), str(a.expires_in));
   if (expiresAt <= now) return false;
-  const userId = Number(str(a.user_id)) || null;
+  const userId = userIdOf(str(a.user_id));
   const sameUser = portal.user_id === null || userId === portal.user_id;
   // Expiry has one-second resolution: a pair issued in the same second as ours counts as fresher.
   const fresher = accessToken !== portal.access_token && expiresAt >= new Date(portal.access_expires_at);

@@ -14,11 +14,13 @@ export interface InstallReport {
 }
 
 const fingerprintKey = (memberId: string, code: string) => `robot_fingerprint:${memberId}:${code}`;
+const USER_FIELD_FILTER = { filter: { ENTITY_ID: 'CRM_DEAL' } };
 
 /**
  * Stores the portal and (re)registers everything the app needs there. Idempotent: running it again
  * on a healthy portal changes nothing; on a portal whose robots were removed (app update/reinstall
- * deletes them, §1.2) it adds them back. Costs 1 REST request (one batch) when nothing changed, 2 otherwise.
+ * deletes them, §1.2) it adds them back. Costs 1 REST request (one batch) when nothing changed, 2 otherwise
+ * (plus one per further 50 deal fields on a portal with many).
  */
 export async function installPortal(deps: AppDeps, install: PortalInstall): Promise<InstallReport> {
   const { db } = deps.database;
@@ -51,7 +53,7 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
 
   const lookup = await client.batch({
     robots: { method: 'bizproc.robot.list' },
-    fields: { method: 'crm.deal.userfield.list', params: { filter: { ENTITY_ID: 'CRM_DEAL' } } },
+    fields: { method: 'crm.deal.userfield.list', params: USER_FIELD_FILTER },
     events: { method: 'event.get' },
   });
   for (const [key, e] of Object.entries(lookup.errors)) {
@@ -61,9 +63,15 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     });
   }
   const registered = new Set((lookup.result.robots as string[] | undefined) ?? []);
-  const existingFields = new Set(
-    ((lookup.result.fields as Array<{ FIELD_NAME?: string }> | undefined) ?? []).map((f) => f.FIELD_NAME ?? ''),
-  );
+  const fieldRows = ((lookup.result.fields as Array<{ FIELD_NAME?: string }> | undefined) ?? []).slice();
+  // Lists come in pages of 50 (§5.5): on a portal with many deal fields ours may be further down, and
+  // adding one that exists would fail the install.
+  for (let start = lookup.next.fields; start !== undefined; ) {
+    const page = await client.callPage<Array<{ FIELD_NAME?: string }>>('crm.deal.userfield.list', { ...USER_FIELD_FILTER, start });
+    fieldRows.push(...(Array.isArray(page.result) ? page.result : []));
+    start = page.next !== undefined && page.next > start ? page.next : undefined;
+  }
+  const existingFields = new Set(fieldRows.map((f) => f.FIELD_NAME ?? ''));
 
   const report: InstallReport = {
     memberId: install.memberId,

@@ -24,12 +24,22 @@ export interface PortalInstall {
 type Dict = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
 
-function expiry(now: Date, expires: string, expiresIn: string): Date {
+/** Beyond any real token lifetime; a larger value is garbage, not a reason to fail on an invalid date. */
+const MAX_TOKEN_SECONDS = 366 * 86_400;
+
+export function expiry(now: Date, expires: string, expiresIn: string): Date {
   // `expires` is an absolute unix time; `expires_in`/AUTH_EXPIRES are seconds from now.
   const abs = Number(expires);
-  if (Number.isFinite(abs) && abs > 1_000_000_000) return new Date(abs * 1000);
+  const nowSec = now.getTime() / 1000;
+  if (Number.isFinite(abs) && abs > 1_000_000_000 && abs <= nowSec + MAX_TOKEN_SECONDS) return new Date(abs * 1000);
   const rel = Number(expiresIn);
-  return new Date(now.getTime() + (Number.isFinite(rel) && rel > 0 ? rel : 3600) * 1000);
+  return new Date(now.getTime() + (Number.isFinite(rel) && rel > 0 && rel <= MAX_TOKEN_SECONDS ? rel : 3600) * 1000);
+}
+
+/** A positive id that fits the integer column, else unknown. */
+export function userIdOf(v: string): number | null {
+  const n = /^\d{1,10}$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : null;
 }
 
 function requireFields(fields: Record<string, string>): void {
@@ -45,6 +55,22 @@ function requireFields(fields: Record<string, string>): void {
 
 function endpointFor(domain: string, protocol: string): string {
   return `${protocol === '0' ? 'http' : 'https'}://${domain}/rest/`;
+}
+
+/** Every REST call goes to this URL with the portal's token: only an http(s) URL is acceptable. */
+function restEndpoint(value: string, field: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+    throw new AppError('INSTALL_PAYLOAD_INVALID', `${field} must be an http(s) URL such as https://portal.bitrix24.ru/rest/`, {
+      details: { field },
+    });
+  }
+  return value.endsWith('/') ? value : `${value}/`;
 }
 
 export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall {
@@ -65,12 +91,12 @@ export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall 
     });
     return {
       ...install,
-      clientEndpoint: str(a.client_endpoint) || endpointFor(install.domain, '1'),
+      clientEndpoint: restEndpoint(str(a.client_endpoint) || endpointFor(install.domain, '1'), 'auth[client_endpoint]'),
       serverEndpoint: str(a.server_endpoint) || 'https://oauth.bitrix.info/rest/',
       accessExpiresAt: expiry(now, str(a.expires), str(a.expires_in)),
       applicationToken: str(a.application_token) || null,
       scope: str(a.scope),
-      userId: Number(str(a.user_id)) || null,
+      userId: userIdOf(str(a.user_id)),
       shape: 'event',
     };
   }
@@ -84,7 +110,7 @@ export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall 
   requireFields({ member_id: install.memberId, DOMAIN: domain, AUTH_ID: install.accessToken, REFRESH_ID: install.refreshToken });
   return {
     ...install,
-    clientEndpoint: endpointFor(domain, str(query.PROTOCOL) || str(body.PROTOCOL) || '1'),
+    clientEndpoint: restEndpoint(endpointFor(domain, str(query.PROTOCOL) || str(body.PROTOCOL) || '1'), 'DOMAIN'),
     serverEndpoint: str(body.SERVER_ENDPOINT) || 'https://oauth.bitrix.info/rest/',
     accessExpiresAt: expiry(now, '', str(body.AUTH_EXPIRES)),
     applicationToken: str(body.APPLICATION_TOKEN) || null,

@@ -171,7 +171,7 @@ export class JobWorker {
   /** Runs one claimed job and records its outcome. Never rejects. */
   private async execute(row: Job): Promise<void> {
     const ref: ClaimRef = { id: row.id, attempt: row.attempts, workerId: this.workerId };
-    const log = this.log.child({ jobId: row.id, kind: row.kind, key: row.key, attempt: row.attempts });
+    const log = this.log.child({ jobId: row.id, kind: row.kind, key: loggableKey(row.key), attempt: row.attempts });
     const lease = new AbortController();
     const heartbeat = async (): Promise<void> => {
       const now = this.clock.now();
@@ -246,10 +246,19 @@ export class JobWorker {
   }
 }
 
+/**
+ * Robot job keys hold Bitrix24's event token (`<workflow>|<activity>|<id>.<signature>`), which closes a
+ * waiting step for anyone holding a token of that portal: logs keep the key up to the first `|` only.
+ */
+export function loggableKey(key: string): string {
+  const bar = key.indexOf('|');
+  return bar === -1 ? key : `${key.slice(0, bar)}|…`;
+}
+
 function parsePayload(row: Job): unknown {
   try {
     return JSON.parse(row.payload_json);
   } catch (err) {
-    throw new AppError('JOB_PAYLOAD_INVALID', `Job ${row.key} has a payload that is not JSON`, { cause: err });
+    throw new AppError('JOB_PAYLOAD_INVALID', `Job ${loggableKey(row.key)} has a payload that is not JSON`, { cause: err });
   }
 }

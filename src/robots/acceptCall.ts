@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import type { Portal } from '../storage/schema.js';
-import type { AnyRobot } from './types.js';
 import type { RobotCallPayload } from './parseCall.js';
+import { findRobot } from './registry.js';
 import { insertRobotCall } from '../storage/robotCalls.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { propertyProblems } from './validateProperties.js';
@@ -19,23 +19,26 @@ export interface RobotJobPayload {
 
 /**
  * Records the call and enqueues its job in one transaction, keyed by the event token: a repeated
- * delivery of the same call finds both already there and enqueues nothing new.
+ * delivery of the same call finds both already there and enqueues nothing new. A call for a robot
+ * code this version does not know is recorded too: its job answers the waiting step (after giving a
+ * newer instance sharing the queue the chance to run it).
  */
 export async function acceptRobotCall(
   deps: AppDeps,
   portal: Portal,
-  robot: AnyRobot,
+  robotCode: string,
   call: RobotCallPayload,
 ): Promise<{ created: boolean; invalid?: string }> {
-  const invalid = propertyProblems(robot, call.properties);
+  const robot = findRobot(robotCode);
+  const invalid = robot ? propertyProblems(robot, call.properties) : undefined;
   const now = deps.clock.now();
   const created = await deps.database.db.transaction().execute(async (trx) => {
     const rec = await insertRobotCall(trx, {
       member_id: portal.member_id,
-      robot_code: robot.code,
+      robot_code: robotCode,
       event_token: call.eventToken,
       workflow_id: call.workflowId,
-      document_id: call.document.raw,
+      document_id: call.documentId,
       document_type: call.documentType,
       properties_json: JSON.stringify(call.properties),
       use_subscription: call.useSubscription ? 'Y' : 'N',

@@ -95,6 +95,10 @@ export class RestDispatcher {
         : fail(401, 'NO_AUTH_FOUND', 'Wrong authorization data');
     }
     const fault = this.deps.faults.pick(method);
+    if (fault?.kind === 'expired_token') {
+      this.deps.tokens.expire(input.auth as string);
+      return fail(401, 'expired_token', 'The access token provided has expired.');
+    }
     if (fault && fault.kind !== 'timeout') {
       const f = FAULT_REPLIES[fault.kind];
       return fail(f.status, fault.kind, f.description);

@@ -69,6 +69,12 @@ export class TokenStore {
     return this.issue(rec.userId);
   }
 
+  /** This access token's hour is over (it stays expired, as on the platform). */
+  expire(token: string): void {
+    const rec = this.access.get(token);
+    if (rec) rec.expiredByHand = true;
+  }
+
   expireAllAccess(): void {
     for (const rec of this.access.values()) rec.expiredByHand = true;
   }

@@ -53,6 +53,24 @@ export async function markRobotCallAnswered(
     .execute();
 }
 
+/**
+ * Keeps the return values of a finished run before they are sent: a retry then sends the same answer
+ * without running the robot again, and if sending fails for good the answer job sends them later.
+ */
+export async function saveRobotCallResult(
+  db: Kysely<Database>,
+  id: number,
+  result: Record<string, unknown>,
+  errorText: string | null,
+): Promise<void> {
+  await db
+    .updateTable('robot_calls')
+    .set({ result_json: JSON.stringify(result), error_text: errorText })
+    .where('id', '=', id)
+    .where('answered_at', 'is', null)
+    .execute();
+}
+
 export async function markRobotCallStatus(
   db: Kysely<Database>,
   id: number,

@@ -79,7 +79,7 @@ export interface RobotCallsTable {
   auth_user_id: number | null;
   /** Defaults to 'queued'. */
   status: Generated<RobotCallStatus>;
-  /** Return values sent with bizproc.event.send (JSON), once answered. */
+  /** Return values for bizproc.event.send (JSON): kept once the run finished, sent (again) until answered. */
   result_json: string | null;
   error_text: string | null;
   received_at: string;

@@ -309,6 +309,19 @@ describe.each(databaseEngines())('BitrixClient on $name', (engine) => {
     expect(fake.oauth).toHaveLength(1);
   });
 
+  it('without B24_CLIENT_ID/B24_CLIENT_SECRET an expired token fails naming them, and the portal is not marked for reinstall', async () => {
+    await seedPortal(database, fake);
+    fake.accessValid = false;
+    fake.restScript = (req, f) => f.authorized(req) ?? { status: 200, body: { result: 'ok' } };
+    const unconfigured = clients({ oauth: { clientId: '', clientSecret: '', tokenUrl: `${fake.url}/oauth/token/` } });
+    const err = await failure(unconfigured.forPortal(MEMBER).call('crm.deal.get', { id: 1 }));
+    expect(err.message).toContain('B24_CLIENT_SECRET');
+    expect(fake.oauth).toHaveLength(0);
+    expect(await getPortal(database.db, MEMBER)).toMatchObject({ status: 'active', refresh_token: 'refresh-1' });
+    // Configured again (after a restart), the same stored pair still works.
+    expect(await clients().forPortal(MEMBER).call('crm.deal.get', { id: 1 })).toBe('ok');
+  });
+
   it('retries crm.deal.add after QUERY_LIMIT_EXCEEDED and creates exactly one deal', async () => {
     await seedPortal(database, fake);
     const deals: unknown[] = [];

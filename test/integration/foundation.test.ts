@@ -16,6 +16,14 @@ import { createLogger } from '../../src/log.js';
 import { answerOrphanedRobotCalls } from '../../src/robots/answerOrphans.js';
 import { LEASE_EXPIRED_ERROR } from '../../src/jobs/leases.js';
 import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWorker } from '../../src/worker.js';
+import { BitrixClients } from '../../src/bitrix/client.js';
+import { silentLogger } from '../../src/log.js';
+import { BODY_LIMIT_BYTES } from '../../src/app.js';
+import { FakeBitrix } from '../acceptance/fake-bitrix.js';
+import { startService } from '../acceptance/service.js';
 
 const RENT = 1;
 const STAGE = 'C1:PREPARATION';
@@ -162,6 +170,8 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
       .execute();
     expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(1);
     expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(0);
+    await createWorker(h.server.deps).runDue();
+    expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(0);
     const answers = answersFor(String(payload.event_token));
     expect(answers).toHaveLength(1);
     expect(answers[0]!.returnValues).toMatchObject({ status: 'error' });
@@ -245,9 +255,13 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     h.sandbox.expireAccessTokens(); // forces a refresh: new tokens pass through the client
     const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
     await h.sandbox.runUntilIdle();
+    // A public document link is a bearer secret too, and so is the event token that closes a step.
+    const linkToken = 'doc-link-token-0123456789abcdef';
+    expect((await fetch(`${h.url}/d/${linkToken}`)).status).toBe(404);
     const portal = await getPortal(h.database.db, h.sandbox.memberId);
     const auth = payload.auth as Record<string, string>;
-    const secrets: string[] = [portal!.access_token, portal!.refresh_token, portal!.application_token, auth.access_token!, auth.refresh_token!, h.sandbox.clientSecret];
+    const eventSecret = String(payload.event_token).split('|').slice(1).join('|');
+    const secrets: string[] = [portal!.access_token, portal!.refresh_token, portal!.application_token, auth.access_token!, auth.refresh_token!, h.sandbox.clientSecret, linkToken, eventSecret];
     const logs = lines.join('');
     expect(lines.length).toBeGreaterThan(5);
     for (const s of secrets) {
@@ -265,5 +279,213 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     const real = await h.sandbox.uninstallApp(`${h.url}/bitrix/events`, { clean: true });
     expect(real.status).toBe(200);
     expect(await getPortal(h.database.db, h.sandbox.memberId)).toBeUndefined();
+  });
+  /** A waiting call the service never received (it was down): the step waits for a POST we make ourselves. */
+  async function undeliveredCall(code = 'ping', properties: Record<string, string> = {}) {
+    await h.server.stop();
+    const payload = await h.sandbox.deliverRobotCall(code, h.seed.deals.tenant!, properties);
+    await h.restart({ worker: false });
+    return payload;
+  }
+  const runJobs = () => createWorker(h.server.deps).runDue();
+  const lastAttemptOnly = (eventToken: string) =>
+    h.database.db.updateTable('jobs').set({ max_attempts: 1 }).where('key', '=', `robot:${eventToken}`).execute();
+
+  it('refuses an install that names the real domain but its own REST endpoint (no takeover, no request to it)', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const before = (await getPortal(h.database.db, h.sandbox.memberId))!;
+    let asked = 0;
+    const evil = createServer((_req, res) => {
+      asked++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: [] }));
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    try {
+      const evilRest = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/rest/`;
+      const res = await post('/bitrix/install', {
+        event: 'ONAPPINSTALL',
+        auth: {
+          access_token: 'evil-at', refresh_token: 'evil-rt', expires_in: '3600', domain: h.sandbox.domain,
+          member_id: h.sandbox.memberId, application_token: 'evil-app-token', client_endpoint: evilRest,
+          server_endpoint: evilRest, scope: 'crm,bizproc', status: 'L',
+        },
+      });
+      expect(res.status).toBe(403);
+      expect(asked).toBe(0);
+      const after = (await getPortal(h.database.db, h.sandbox.memberId))!;
+      expect(after).toMatchObject({ client_endpoint: before.client_endpoint, application_token: before.application_token, access_token: before.access_token });
+      // A malformed endpoint is refused as a bad request, before anything is contacted.
+      const bad = await post('/bitrix/install', {
+        auth: { access_token: 'at', refresh_token: 'rt', member_id: 'new-portal', domain: 'x.bitrix24.ru', client_endpoint: 'file:///etc/passwd' },
+      });
+      expect(bad.status).toBe(400);
+    } finally {
+      await new Promise((r) => evil.close(r));
+    }
+  });
+
+  it('an anonymous install cannot tell a closed port from a web page: both get the same answer', async () => {
+    h = await startHarness(engine);
+    const web = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not here</h1>'));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    try {
+      const probe = async (host: string) => {
+        const res = await post('/bitrix/install', {
+          auth: { access_token: 'at', refresh_token: 'rt', member_id: `probe-${host}`, domain: host, client_endpoint: `http://${host}/rest/` },
+        });
+        const body = (await res.json()) as { error: string; message: string };
+        return { status: res.status, error: body.error, message: body.message.replace(host, 'HOST') };
+      };
+      const page = await probe(`127.0.0.1:${(web.address() as AddressInfo).port}`);
+      const nothing = await probe(`127.0.0.1:${closedPort}`);
+      expect(page).toEqual(nothing);
+      expect(page.status).toBe(502);
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
+  });
+
+  it('/readyz lists a portal installed through the frame whose application token has not arrived yet', async () => {
+    h = await startHarness(engine);
+    const t = h.sandbox.issueTokens(1);
+    const host = new URL(h.sandbox.baseUrl).host;
+    const res = await fetch(`${h.url}/bitrix/install?${qs.stringify({ DOMAIN: host, PROTOCOL: '0', LANG: 'ru' })}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: qs.stringify({ AUTH_ID: t.access_token, REFRESH_ID: t.refresh_token, AUTH_EXPIRES: '3600', member_id: h.sandbox.memberId }),
+    });
+    expect(res.status, await res.text()).toBe(200);
+    const ready = await (await fetch(`${h.url}/readyz`)).json();
+    expect(ready.portals.needingAttention).toEqual([
+      expect.objectContaining({ memberId: h.sandbox.memberId, reason: expect.stringContaining('application token') }),
+    ]);
+  });
+
+  it('a call with a malformed document is acknowledged and answered with status=error, not left waiting', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const payload = await undeliveredCall();
+    const res = await post('/bitrix/robots/ping', { ...payload, document_id: ['crm', 'CCrmDocumentDeal', 'garbage'] });
+    expect(res.status).toBe(200);
+    await runJobs();
+    const [answer] = answersFor(String(payload.event_token));
+    expect(answer?.returnValues.status).toBe('error');
+    expect(String(answer?.returnValues.error_text)).toContain('garbage');
+  });
+
+  it('a call for a robot this version does not know is answered with status=error once retrying cannot help', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const payload = await undeliveredCall();
+    const retired = { ...payload, code: 'retired_robot' };
+    expect((await post('/bitrix/robots/retired_robot', { ...retired, auth: { ...(payload.auth as object), application_token: 'nope' } })).status).toBe(401);
+    expect((await post('/bitrix/robots/retired_robot', retired)).status).toBe(200);
+    // Not on the first attempt: a newer instance sharing the queue may know the robot.
+    await runJobs();
+    expect(answersFor(String(payload.event_token))).toHaveLength(0);
+    await lastAttemptOnly(String(payload.event_token));
+    await h.database.db.updateTable('jobs').set({ run_at: h.clock.now().toISOString() }).where('key', '=', `robot:${String(payload.event_token)}`).execute();
+    await runJobs();
+    const answers = answersFor(String(payload.event_token));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.returnValues.status).toBe('error');
+    expect(String(answers[0]!.returnValues.error_text)).toMatch(/retired_robot.*Переустановите/);
+  });
+
+  it('an answer that could not be sent before the job gave up is sent later with the run\'s own values, without running again', async () => {
+    h = await startHarness(engine, { worker: false });
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, { message: 'later' });
+    const token = String(payload.event_token);
+    await lastAttemptOnly(token);
+    // No in-call retries, so the portal's failure reaches the job at once.
+    h.server.deps.bitrix = new BitrixClients({
+      db: h.database.db,
+      oauth: { clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret, tokenUrl: h.sandbox.oauthTokenUrl },
+      log: silentLogger(),
+      clock: h.clock,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    h.sandbox.setFaults({ rate500: 1, only: ['bizproc.event.send'] });
+    await runJobs();
+    expect(answersFor(token)).toHaveLength(0);
+    const [call] = (await listRobotCalls(h.database.db, { limit: 5 })).filter((c) => c.event_token === token);
+    expect(call!.status).toBe('failed');
+
+    h.sandbox.setFaults({});
+    expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(1);
+    await runJobs();
+    const answers = answersFor(token);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.returnValues).toMatchObject({ status: 'ok', echo: 'later', deal_title: h.sandbox.crm.deals.get(h.seed.deals.tenant!)!.TITLE });
+    expect(h.sandbox.requests().filter((r) => r.method === 'crm.deal.get' && !r.inBatch)).toHaveLength(1);
+    const [answered] = (await listRobotCalls(h.database.db, { limit: 5 })).filter((c) => c.event_token === token);
+    expect(answered!.status).toBe('answered');
+    expect(await answerOrphanedRobotCalls(h.server.deps)).toBe(0);
+  });
+
+  it('validates input at the edge: oversized, malformed and non-string bodies are refused and nothing is recorded', async () => {
+    h = await startHarness(engine, { worker: false });
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    const auth = payload.auth as Record<string, string>;
+    const count = async () => (await listRobotCalls(h.database.db, { limit: 100 })).length;
+    const before = await count();
+    const raw = (body: string, type = 'application/x-www-form-urlencoded') =>
+      fetch(`${h.url}/bitrix/robots/ping`, { method: 'POST', headers: { 'content-type': type }, body });
+
+    const huge = await raw(`event_token=x&properties[message]=${'a'.repeat(BODY_LIMIT_BYTES)}`);
+    expect(huge.status).toBe(413);
+    expect((await raw('auth[member_id][]=x&auth[application_token]=y&event_token=t')).status).toBe(401);
+    expect((await raw('auth=%%%&&[]=&auth[[[=1')).status).toBe(401);
+    expect((await raw(JSON.stringify({ auth: { member_id: 42, application_token: true }, event_token: 't' }), 'application/json')).status).toBe(401);
+    expect((await raw('{not json', 'application/json')).status).toBe(400);
+    // Authenticated, but nothing a step could be answered with.
+    expect((await post('/bitrix/robots/ping', { ...payload, event_token: ['a', 'b'] })).status).toBe(400);
+    expect((await post('/bitrix/robots/ping', { ...payload, event_token: 'x'.repeat(5000) })).status).toBe(400);
+    expect((await post('/bitrix/robots/ping', { ...payload, auth: { ...auth, user_id: '99999999999999' }, event_token: 'big-user|A|1.2' })).status).toBe(200);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('a failure inside a handler answers 500 without internals', async () => {
+    h = await startHarness(engine, { worker: false });
+    await h.install();
+    const payload = await h.sandbox.deliverRobotCall('ping', h.seed.deals.tenant!, {});
+    await h.database.db.schema.dropTable('job_effects').execute();
+    await h.database.db.schema.dropTable('jobs').execute();
+    const res = await post('/bitrix/robots/ping', { ...payload, event_token: 'another|A|1.2' });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: 'INTERNAL_ERROR', message: expect.any(String) });
+    expect(text).not.toMatch(/jobs|table|relation|sql|insert/i);
+  });
+});
+
+describe.each(databaseEngines())('install on a portal with many deal fields ($name)', (engine) => {
+  it('finds its fields beyond the first page of 50 and installs again without re-adding them', async () => {
+    const fake = await FakeBitrix.start();
+    const database = await engine.open();
+    const server = await startService(fake, database);
+    try {
+      for (let i = 1; i <= 60; i++) {
+        fake.crm.userFields.push({ ID: String(1000 + i), ENTITY_ID: 'CRM_DEAL', FIELD_NAME: `UF_CRM_OTHER_${i}`, USER_TYPE_ID: 'string' });
+      }
+      const first = await fake.installViaEvent(`${server.url}/bitrix/install`);
+      expect(first.status, await first.text()).toBe(200);
+      const adds = fake.callsOf('crm.deal.userfield.add').length;
+      expect(adds).toBe(DEAL_USER_FIELDS.length);
+      const again = await fake.installViaEvent(`${server.url}/bitrix/install`);
+      expect(again.status, await again.text()).toBe(200);
+      expect(fake.callsOf('crm.deal.userfield.add')).toHaveLength(adds);
+    } finally {
+      await server.stop();
+      await fake.close();
+      await database.close();
+    }
   });
 });

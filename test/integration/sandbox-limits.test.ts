@@ -64,3 +64,27 @@ describe('sandbox fault injection', () => {
     expect((await add('f')).status).toBe(500);
   });
 });
+
+describe('sandbox expired-token faults', () => {
+  it('expires the presented access token at the injected rate: 401 expired_token, for good, until a refresh', async () => {
+    sb = await startTestSandbox();
+    const pair = sb.issueTokens();
+    const draws = [0.5, 0.05];
+    sb.setFaults({ expiredTokenRate: 0.1, random: () => draws.shift() ?? 0.99 });
+    expect((await rest(sb, 'crm.deal.add', { fields: { TITLE: 'a' } }, pair.access_token)).status).toBe(200);
+    expect(await rest(sb, 'crm.deal.add', { fields: { TITLE: 'b' } }, pair.access_token)).toEqual({
+      status: 401,
+      body: { error: 'expired_token', error_description: 'The access token provided has expired.' },
+    });
+    expect([...sb.crm.deals.values()].map((d) => d.TITLE)).toEqual(['a']);
+    // Like a token past its hour, it stays expired; the refreshed pair works.
+    expect((await rest(sb, 'crm.deal.list', {}, pair.access_token)).body.error).toBe('expired_token');
+    const res = await fetch(sb.oauthTokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: sb.clientId, client_secret: sb.clientSecret, refresh_token: pair.refresh_token }),
+    });
+    const fresh = (await res.json()) as { access_token: string };
+    expect((await rest(sb, 'crm.deal.list', {}, fresh.access_token)).status).toBe(200);
+  });
+});
