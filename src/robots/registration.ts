@@ -65,3 +65,14 @@ export function robotRegistrationParams(robot: AnyRobot, opts: { publicUrl: stri
 export function registrationFingerprint(params: ReturnType<typeof robotRegistrationParams>): string {
   return createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 32);
 }
+
+/**
+ * Every declared return value with an empty value of its type (0 for numbers, '' otherwise). A failed
+ * run still sends all of them, so conditions in the business process that read a value never meet an
+ * unset one — they branch on `status` instead.
+ */
+export function emptyReturnValues(robot: AnyRobot): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(robot.returnProperties).map(([key, p]) => [key, p.type === 'int' || p.type === 'double' ? 0 : '']),
+  );
+}

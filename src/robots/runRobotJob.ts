@@ -12,6 +12,7 @@ import {
 } from '../storage/robotCalls.js';
 import type { Portal, RobotCall } from '../storage/schema.js';
 import { findRobot } from './registry.js';
+import { emptyReturnValues } from './registration.js';
 import { parseDocumentId } from './parseCall.js';
 
 /** Transient failures are retried by the job queue until the last attempt; permanent ones answer at once. */
@@ -53,7 +54,8 @@ export function robotJobHandler(deps: AppDeps): JobHandler {
     let returnValues = call.result_json === null ? null : (JSON.parse(call.result_json) as RobotResult);
     if (returnValues === null) {
       const outcome = await runRobot(deps, portal, call, payload, jobCtx, log);
-      returnValues = { ...outcome.values, status: outcome.status, error_text: outcome.errorText };
+      const declared = findRobot(call.robot_code);
+      returnValues = { ...(declared ? emptyReturnValues(declared) : {}), ...outcome.values, status: outcome.status, error_text: outcome.errorText };
       await saveRobotCallResult(db, call.id, returnValues, outcome.status === 'error' ? outcome.errorText : null);
     }
     const status = returnValues.status === 'ok' ? 'ok' : 'error';

@@ -198,6 +198,8 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     const [answer] = answersFor(String(payload.event_token));
     expect(answer!.returnValues.status).toBe('error');
     expect(String(answer!.returnValues.error_text)).toContain('message');
+    // Every declared return value is still sent, empty, so conditions on them never read an unset value.
+    expect(answer!.returnValues).toMatchObject({ deal_title: '', portal_time: '', echo: '' });
   });
 
   /** The robot call once the worker is done with it (answered or given up). */
