@@ -66,7 +66,17 @@ async function migrate(): Promise<number> {
   }
 }
 
+/** A `.env` in the working folder fills in variables the environment does not set (the environment wins). */
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  loadDotEnv();
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':

@@ -9,7 +9,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const isLocalHost = (u: URL) => ['localhost', '127.0.0.1', '::1', '[::1]'].includes(u.hostname);
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number (1–65535)' }).int('must be a port number (1–65535)').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)').default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z
     .string()
@@ -44,8 +44,8 @@ const schema = z.object({
     }),
   B24_CLIENT_ID: z.string().optional().transform((v) => v || undefined),
   B24_CLIENT_SECRET: z.string().optional().transform((v) => v || undefined),
-  B24_OAUTH_URL: z.string().url().default('https://oauth.bitrix.info/oauth/token/'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  B24_OAUTH_URL: z.url({ error: 'must be a URL such as https://oauth.bitrix.info/oauth/token/' }).default('https://oauth.bitrix.info/oauth/token/'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** Signs public document links. Generated and stored in the database on first start when absent. */
   LINK_SECRET: z
     .string()
@@ -72,10 +72,10 @@ const schema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Moscow'),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int('must be a whole number from 1 to 64').min(1, 'must be a whole number from 1 to 64').max(64, 'must be a whole number from 1 to 64').default(4),
   /** Set to 0 to run HTTP only (e.g. several web instances and separate workers on PostgreSQL). */
   WORKER_ENABLED: z
-    .enum(['0', '1', 'true', 'false'])
+    .enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' })
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
 });
