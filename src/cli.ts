@@ -23,6 +23,7 @@ Commands:
                                 invalidate every public link of a document
   portal <member_id> [limits=standard|enterprise|5/250] [tz=Europe/Moscow]
                                 a portal's REST budget and time zone
+  forget <member_id> --yes      delete a portal and all its data from this service
 `;
 
 const io = {
@@ -95,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/admin.js')).settingsCommand(rest, io);
     case 'portal':
       return (await import('./cli/admin.js')).portalCommand(rest, io);
+    case 'forget':
+      return (await import('./cli/admin.js')).forgetCommand(rest, io);
     case 'revoke':
       return (await import('./cli/admin.js')).revokeCommand(rest, io);
     case 'demo':

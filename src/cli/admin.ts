@@ -9,7 +9,7 @@ import { loadConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { openDatabase, type AppDatabase } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import { listPortals, getPortal, updatePortalOptions } from '../storage/portals.js';
+import { listPortals, getPortal, updatePortalOptions, deletePortalData } from '../storage/portals.js';
 import { getPortalSettings, updatePortalSettings } from '../storage/portalSettings.js';
 import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
@@ -147,6 +147,25 @@ export async function portalCommand(argv: string[], io: CommandIo): Promise<numb
       return EXIT_INPUT;
     }
     io.stdout(`${p.member_id}  ${p.domain}  ${p.status}  limits ${p.rate_drain}/s burst ${p.rate_burst}  tz ${p.time_zone}`);
+    return EXIT_OK;
+  });
+}
+
+/** Deletes everything kept for a portal (after an uninstall without data deletion, or a domain change). */
+export async function forgetCommand(argv: string[], io: CommandIo): Promise<number> {
+  const [memberId, confirm] = argv;
+  if (!memberId || confirm !== '--yes') {
+    io.stderr('Usage: qrbill forget <member_id> --yes\n  Deletes the portal, its documents, numbering, settings and robot calls from this service.');
+    return EXIT_USAGE;
+  }
+  return withDatabase(async ({ db }) => {
+    const p = await getPortal(db, memberId);
+    if (!p) {
+      io.stderr(`No portal ${memberId} (see qrbill portals)`);
+      return EXIT_INPUT;
+    }
+    await deletePortalData(db, memberId);
+    io.stdout(`Portal ${memberId} (${p.domain}) and its data are deleted.`);
     return EXIT_OK;
   });
 }

@@ -30,13 +30,16 @@ export async function verifyInstall(
   opts: { timeoutMs?: number } = {},
 ): Promise<void> {
   const existing = await getPortal(db, install.memberId);
+  // Also for an uninstalled portal whose data was kept: its documents and numbering are not up for grabs.
   if (
     existing &&
-    existing.status !== 'uninstalled' &&
     (existing.domain !== install.domain || endpointHost(existing.client_endpoint) !== endpointHost(install.clientEndpoint)) &&
     !applicationTokenMatches(existing.application_token, install.applicationToken)
   ) {
-    throw new AppError('INSTALL_REJECTED', 'This portal is already installed from another domain');
+    throw new AppError(
+      'INSTALL_REJECTED',
+      'This portal is already known from another domain; if its address really changed, the service admin can release it with `qrbill forget <member_id>`',
+    );
   }
   // The endpoint comes from an unauthenticated request: whatever answers there (nothing, a web page, some
   // other service) gets the same reply, so the install URL cannot be used to probe hosts and ports.

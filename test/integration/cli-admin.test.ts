@@ -53,4 +53,13 @@ describe('admin commands on the service database', () => {
     expect((await qrbill('portal', 'm1', 'tz=Mars/Base')).code).toBe(1);
     expect((await qrbill('portal', 'm1', 'limits=fast')).code).toBe(1);
   });
+
+  it('forgets a portal only when told --yes', async () => {
+    expect((await qrbill('forget', 'm1')).code).toBe(2);
+    expect((await qrbill('portals')).out).toContain('m1');
+    const forgot = await qrbill('forget', 'm1', '--yes');
+    expect(forgot.code).toBe(0);
+    expect((await qrbill('portals')).out).toContain('No portals installed yet.');
+    expect((await qrbill('forget', 'm1', '--yes')).code).toBe(1);
+  });
 });

@@ -95,6 +95,14 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     });
     expect(takeover.status).toBe(403);
     expect((await getPortal(h.database.db, h.sandbox.memberId))!.domain).toBe(h.sandbox.domain);
+    // Uninstalled with its data kept: still not up for grabs from another domain.
+    expect((await h.sandbox.uninstallApp(`${h.url}/bitrix/events`, { clean: false })).status).toBe(200);
+    const fresh = h.sandbox.issueTokens(1); // tokens the portal accepts: only the domain gives the takeover away
+    const later = await post('/bitrix/install', {
+      event: 'ONAPPINSTALL',
+      auth: { ...auth, access_token: fresh.access_token, refresh_token: fresh.refresh_token, domain: 'evil.example.ru' },
+    });
+    expect(later.status).toBe(403);
   });
 
   it('refuses a robot call with a wrong or missing application_token: 401 and nothing enqueued', async () => {
