@@ -18,13 +18,16 @@ export const yesNo = (def: boolean) =>
       if (['n', '0', 'false', 'no', 'нет'].includes(s)) return false;
       return v;
     },
-    z.boolean({ error: 'expected Y or N' }),
+    z.boolean({ error: 'ожидается Y (да) или N (нет)' }),
   );
 
-export const positiveInt = z.coerce.number({ error: 'expected a whole number' }).int().min(0);
+export const positiveInt = z.coerce
+  .number({ error: 'ожидается целое число' })
+  .int('ожидается целое число')
+  .min(0, 'число не может быть отрицательным');
 
 /**
- * A date as a portal renders it: `2026-12-01`, `01.12.2026` or `2026-12-01T00:00:00+03:00`.
+ * A date as a portal renders it: `2026-12-01`, `01.12.2026` (also `1.12.2026`) or `2026-12-01T00:00:00+03:00`.
  * Normalised to YYYY-MM-DD (the calendar date as written, no time zone shift).
  */
 export const portalDate = z.string().transform((v, ctx) => {
@@ -32,11 +35,15 @@ export const portalDate = z.string().transform((v, ctx) => {
   let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(s);
   let y: string | undefined, mo: string | undefined, d: string | undefined;
   if (m) [, y, mo, d] = m;
-  else if ((m = /^(\d{2})\.(\d{2})\.(\d{4})(?:\s.*)?$/.exec(s))) [, d, mo, y] = m;
+  else if ((m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s.*)?$/.exec(s))) {
+    [, d, mo, y] = m;
+    d = d!.padStart(2, '0');
+    mo = mo!.padStart(2, '0');
+  }
   const iso = `${y}-${mo}-${d}`;
   const t = new Date(`${iso}T00:00:00Z`);
   if (!y || Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== iso) {
-    ctx.addIssue({ code: 'custom', message: `not a date: "${v}" (expected YYYY-MM-DD or DD.MM.YYYY)` });
+    ctx.addIssue({ code: 'custom', message: `«${v}» — не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)` });
     return z.NEVER;
   }
   return iso;
@@ -46,7 +53,7 @@ export const portalDate = z.string().transform((v, ctx) => {
 export const userId = z.string().transform((v, ctx) => {
   const m = /^(?:user_)?(\d+)$/.exec(v.trim());
   if (!m) {
-    ctx.addIssue({ code: 'custom', message: `not a user: "${v}"` });
+    ctx.addIssue({ code: 'custom', message: `«${v}» — не сотрудник (ожидается user_<ID>)` });
     return z.NEVER;
   }
   return Number(m[1]);

@@ -75,6 +75,19 @@ describe('property converters', () => {
     expect(schema.parse({ due: '2026-12-05T00:00:00+03:00', docs: { 0: 'act' } })).toMatchObject({ due: '2026-12-05', docs: ['act'] });
   });
 
+  it('reads single-digit day and month as portals may render them', () => {
+    expect(schema.parse({ due: '1.2.2027', docs: '' })).toMatchObject({ due: '2027-02-01' });
+  });
+
+  it('explains problems in Russian, also for the generic checks', async () => {
+    const { generateInvoice } = await import('../../src/robots/generate_invoice/index.js');
+    const problems = propertyProblems(generateInvoice, { document_kind: 'pdf', due_days: '400', period_from: 'завтра', period_to: '' })!;
+    expect(problems).toContain('«Документ» (document_kind): допустимые значения: qr_invoice, invoice');
+    expect(problems).toContain('(due_days): не больше 365');
+    expect(problems).toContain('«завтра» — не дата');
+    expect(problems).not.toMatch(/Invalid|expected/);
+  });
+
   it('names the offending property by its Russian label', () => {
     expect(propertyProblems(robot, { due: '31.02.2026' })).toContain('«Срок оплаты» (due)');
     expect(propertyProblems(robot, { flag: 'maybe' })).toContain('flag');
