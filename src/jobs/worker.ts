@@ -80,12 +80,29 @@ export class JobWorker {
   }
 
   /** Stops claiming and waits for running jobs to finish. The database stays open. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits for running jobs, at most `graceMs`: container stop timeouts are short,
+   * and a job still running then (e.g. paced behind a portal's REST budget) is simply picked up again
+   * by another worker when its lease expires. Returns whether every running job finished.
+   */
+  async stop(graceMs = 20_000): Promise<boolean> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.ticking;
-    while (this.running.size) await Promise.allSettled([...this.running]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+      timer.unref();
+    });
+    const drained = (async () => {
+      await this.ticking;
+      while (this.running.size) await Promise.allSettled([...this.running]);
+      return true as const;
+    })();
+    const finished = await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+    if (!finished) this.log.warn({ running: this.running.size }, 'stopped with jobs still running; their leases will expire and they run again');
+    return finished;
   }
 
   /** Look for work now rather than at the next poll (call after enqueueing). No-op unless started. */

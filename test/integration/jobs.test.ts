@@ -25,7 +25,9 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
   };
   const worker = (app: AppDatabase, clock: ManualClock, handlers: Record<string, JobHandler>, over: Partial<JobWorkerOptions> = {}) => {
     const w = new JobWorker({ app, clock, log: silentLogger(), handlers, backoff: BACKOFF, random: () => 0.5, ...over });
-    cleanup.push(() => w.stop());
+    cleanup.push(async () => {
+      await w.stop();
+    });
     return w;
   };
 
@@ -314,5 +316,21 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     release();
     await stopping;
     expect((await getJob(t.db, id))?.status).toBe('done');
+  });
+
+  it('gives up waiting at the grace deadline; the unfinished job keeps its lease and runs again later', async () => {
+    const t = await open();
+    const clock = new ManualClock(T0);
+    let started = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const w = worker(t, clock, { k: async () => ((started = true), await gate) }, { pollMs: 60_000 });
+    w.start();
+    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j-slow', payload: {} }, clock);
+    w.wake();
+    await expect.poll(() => started, { timeout: 5_000 }).toBe(true);
+    expect(await w.stop(50)).toBe(false);
+    expect((await getJob(t.db, id))?.status).toBe('running');
+    release();
   });
 });
