@@ -17,7 +17,7 @@ import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { todayIn, periodLabel } from '../../invoicing/period.js';
 import { formatMoney } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
-import { writeDealResults } from '../../crm/dealWrites.js';
+import { recordOnDeal } from '../shared/recordOnDeal.js';
 import { ufName } from '../userFields.js';
 
 /** Same deal and period → the same act, however often the robot runs. */
@@ -171,21 +171,15 @@ export const generateAct: RobotDefinition<ActProps> = {
       }
       const { doc, created, warnings } = await issueAct(ctx, plan, sources);
       const url = documentLinks(ctx.deps, doc, ['act']).act;
-      await ctx.effect('deal-results', () =>
-        writeDealResults(
-          ctx.bitrix,
-          ctx.call.document.id,
-          {
-            [ufName('QRB_ACT_NO')]: doc.number,
-            [ufName('QRB_ACT_DATE')]: doc.doc_date,
-            [ufName('QRB_ACT_URL')]: url,
-          },
-          // A repeated run for the same period returns the same act; one comment per act is enough:
-          // the call that issued it writes it (also on its retries, which look for it first).
-          doc.created_by === ctx.call.eventToken
-            ? { text: timelineComment(doc, url, plan.billed, warnings), marker: url, lookFirst: !created }
-            : undefined,
-        ),
+      await recordOnDeal(
+        ctx,
+        { doc, created },
+        {
+          [ufName('QRB_ACT_NO')]: doc.number,
+          [ufName('QRB_ACT_DATE')]: doc.doc_date,
+          [ufName('QRB_ACT_URL')]: url,
+        },
+        { text: timelineComment(doc, url, plan.billed, warnings), marker: url },
       );
       return resultOf(doc, url);
     } catch (err) {

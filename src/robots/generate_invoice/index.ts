@@ -11,7 +11,7 @@ import { issueNumbered } from '../shared/issueNumbered.js';
 import { formatMoney, kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 import { documentTotals, paymentPurpose } from '../../documents/purpose.js';
-import { writeDealResults } from '../../crm/dealWrites.js';
+import { recordOnDeal } from '../shared/recordOnDeal.js';
 import { ufName } from '../userFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
 import { repeatedInvoiceWarnings } from './repeat.js';
@@ -106,36 +106,29 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
       const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
       const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
       const period = doc.period_from && doc.period_to ? periodLabel(doc.period_from, doc.period_to) : '';
-      await ctx.effect('deal-results', () =>
-        writeDealResults(
-          ctx.bitrix,
-          ctx.call.document.id,
-          {
-            [ufName('QRB_INV_NO')]: doc.number,
-            [ufName('QRB_INV_DATE')]: doc.doc_date,
-            [ufName('QRB_INV_SUM')]: `${kopecksToDecimal(doc.amount_kopecks)}|RUB`,
-            [ufName('QRB_INV_DUE')]: doc.due_date ?? '',
-            [ufName('QRB_INV_URL')]: links.invoice,
-            [ufName('QRB_QRINV_URL')]: links.qr_invoice ?? '',
-            [ufName('QRB_QR_PNG')]: links.qr_png ?? '',
-            [ufName('QRB_PER_FROM')]: doc.period_from ?? '',
-            [ufName('QRB_PER_TO')]: doc.period_to ?? '',
-          },
-          // A repeated run for the same period returns the same invoice; one comment per invoice is enough:
-          // the call that issued it writes it (also on its retries, which look for it first).
-          doc.created_by === ctx.call.eventToken
-            ? {
-                text: [
-                  `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
-                  `Счёт: ${links.invoice}`,
-                  ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
-                  ...warnings.map((w) => `⚠ ${w}`),
-                ].join('\n'),
-                marker: links.invoice,
-                lookFirst: !created,
-              }
-            : undefined,
-        ),
+      await recordOnDeal(
+        ctx,
+        { doc, created },
+        {
+          [ufName('QRB_INV_NO')]: doc.number,
+          [ufName('QRB_INV_DATE')]: doc.doc_date,
+          [ufName('QRB_INV_SUM')]: `${kopecksToDecimal(doc.amount_kopecks)}|RUB`,
+          [ufName('QRB_INV_DUE')]: doc.due_date ?? '',
+          [ufName('QRB_INV_URL')]: links.invoice,
+          [ufName('QRB_QRINV_URL')]: links.qr_invoice ?? '',
+          [ufName('QRB_QR_PNG')]: links.qr_png ?? '',
+          [ufName('QRB_PER_FROM')]: doc.period_from ?? '',
+          [ufName('QRB_PER_TO')]: doc.period_to ?? '',
+        },
+        {
+          text: [
+            `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
+            `Счёт: ${links.invoice}`,
+            ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
+            ...warnings.map((w) => `⚠ ${w}`),
+          ].join('\n'),
+          marker: links.invoice,
+        },
       );
       const smartInvoiceId = props.create_smart_invoice
         ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources!, snapshot, doc, { mayExist: !created }))
