@@ -67,9 +67,14 @@ export function isNotExecutedLimit(httpStatus: number | undefined, code: string)
   return code === 'QUERY_LIMIT_EXCEEDED' || code === 'OPERATION_TIME_LIMIT' || httpStatus === 429;
 }
 
-/** `expired_token` (and `invalid_token`) on 401 are answered by refreshing the OAuth pair once. */
+/**
+ * `expired_token` (and `invalid_token`) on 401 are answered by refreshing the OAuth pair once. So is
+ * `NO_AUTH_FOUND`: the portal no longer knows our access token (revoked, or the portal restored from a
+ * backup); if the refresh token is dead too, the refresh fails with invalid_grant and the portal is
+ * flagged for reinstall instead of failing every call silently.
+ */
 export function isExpiredToken(httpStatus: number | undefined, code: string): boolean {
-  return httpStatus === 401 && (code === 'expired_token' || code === 'invalid_token');
+  return httpStatus === 401 && (code === 'expired_token' || code === 'invalid_token' || code === 'NO_AUTH_FOUND');
 }
 
 /**

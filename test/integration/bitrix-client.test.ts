@@ -309,6 +309,23 @@ describe.each(databaseEngines())('BitrixClient on $name', (engine) => {
     expect(fake.oauth).toHaveLength(1);
   });
 
+  it('treats NO_AUTH_FOUND (a token the portal forgot) like an expired one: refresh once, else flag the portal', async () => {
+    await seedPortal(database, fake);
+    fake.restScript = (req, f) =>
+      f.accessValid && req.body.auth === f.accessToken
+        ? { status: 200, body: { result: 'ok' } }
+        : { status: 401, body: { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' } };
+    fake.accessValid = false;
+    expect(await clients().forPortal(MEMBER).call('crm.deal.get', { id: 1 })).toBe('ok');
+    expect(fake.oauth).toHaveLength(1);
+
+    fake.accessValid = false;
+    fake.refreshRevoked = true;
+    const err = await failure(clients().forPortal(MEMBER).call('crm.deal.get', { id: 1 }));
+    expect(err.code).toBe('PORTAL_NEEDS_REINSTALL');
+    expect((await getPortal(database.db, MEMBER))?.status).toBe('needs_reinstall');
+  });
+
   it('without B24_CLIENT_ID/B24_CLIENT_SECRET an expired token fails naming them, and the portal is not marked for reinstall', async () => {
     await seedPortal(database, fake);
     fake.accessValid = false;
