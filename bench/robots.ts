@@ -37,8 +37,7 @@ async function boot(worker: boolean): Promise<{ sandbox: Sandbox; server: Runnin
     LOG_LEVEL: 'silent',
     WORKER_ENABLED: worker ? '1' : '0',
   });
-  const server = await startServer(config, silentLogger(), { clock, port: 0 });
-  server.deps.config.PUBLIC_URL = server.url;
+  const server = await startServer(config, silentLogger(), { clock, port: 0, publicUrlFromListen: true });
   await sandbox.installApp(`${server.url}/bitrix/install`);
   return {
     sandbox,

@@ -20,15 +20,23 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   log: Logger,
-  opts: { clock?: Clock; port?: number; database?: AppDatabase } = {},
+  opts: {
+    clock?: Clock;
+    port?: number;
+    database?: AppDatabase;
+    /** Local runs (demo, tests, benchmarks) on a random port: PUBLIC_URL becomes the address actually bound. */
+    publicUrlFromListen?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const deps = await createDeps(config, log, { clock: opts.clock, database: opts.database });
   const worker = config.WORKER_ENABLED ? createWorker(deps) : null;
   const app = await buildApp(deps);
   const address = await app.listen({ port: opts.port ?? config.PORT, host: config.HOST });
+  const port = (app.server.address() as { port: number }).port;
+  if (opts.publicUrlFromListen) deps.config.PUBLIC_URL = `http://127.0.0.1:${port}`;
   worker?.start();
   const stopMaintenance = worker ? startMaintenance(deps) : () => {};
-  if (config.publicUrlIsDefault) {
+  if (config.publicUrlIsDefault && !opts.publicUrlFromListen) {
     log.warn({ publicUrl: config.PUBLIC_URL }, 'PUBLIC_URL is not set: Bitrix24 cannot reach robot handlers on this address');
   }
   if (!config.B24_CLIENT_ID || !config.B24_CLIENT_SECRET) {
@@ -43,6 +51,5 @@ export async function startServer(
       await worker?.stop(); // let running jobs finish
       if (deps.ownsDatabase) await deps.database.close();
     })());
-  const port = (app.server.address() as { port: number }).port;
   return { deps, app, worker, url: `http://127.0.0.1:${port}`, stop };
 }

@@ -59,8 +59,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     B24_OAUTH_URL: sandbox.oauthTokenUrl,
     LOG_LEVEL: values.verbose ? 'info' : 'error',
   });
-  const server = await startServer(config, log, { clock, port: 0 });
-  server.deps.config.PUBLIC_URL = server.url;
+  const server = await startServer(config, log, { clock, port: 0, publicUrlFromListen: true });
   let printed = 0;
   const flush = () => {
     const entries = sandbox.workflowLog();

@@ -19,9 +19,8 @@ export async function startService(fake: FakeBitrix, database: TestDatabase): Pr
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
   const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger();
-  const server = await startServer(config, log, { port: 0, database });
   // Bitrix24 must reach the handlers at the address the service really listens on.
-  server.deps.config.PUBLIC_URL = server.url;
+  const server = await startServer(config, log, { port: 0, database, publicUrlFromListen: true });
   return server;
 }
 

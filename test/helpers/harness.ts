@@ -55,10 +55,9 @@ export async function startHarness(engine: DatabaseEngine, opts: HarnessOptions 
   const log = opts.log ?? (process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger());
   let port = 0;
   const boot = async (worker: boolean) => {
-    const server = await startServer(serviceConfig(sandbox, database, worker), log, { clock, port, database });
-    port = Number(new URL(server.url).port);
     // Bitrix24 must reach the handlers at the address the service really listens on.
-    server.deps.config.PUBLIC_URL = server.url;
+    const server = await startServer(serviceConfig(sandbox, database, worker), log, { clock, port, database, publicUrlFromListen: true });
+    port = Number(new URL(server.url).port);
     return server;
   };
   const h: Harness = {
