@@ -11,9 +11,10 @@ const USAGE = `Usage: qrbill <command> [options]
 Commands:
   serve                         start the service (HTTP + worker) on the configured database
   migrate                       apply database migrations and exit
-  render --input doc.json --out doc.pdf [--qr-png qr.png]
+  render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding utf8|win1251]
                                 render an invoice / QR-invoice / act from the document JSON model
-  qr --input doc.json           print the GOST R 56042 payment QR payload of a document
+  qr --input doc.json [--qr-encoding utf8|win1251]
+                                print the GOST R 56042 payment QR payload of a document
   words <amount>                amount in words, 1C style (e.g. qrbill words 25000.00)
   demo [--out ./demo-out]       run a sandbox Bitrix24 portal + the service and show the billing cycle
   portals                       list installed portals and their state
@@ -103,11 +104,13 @@ export async function main(argv: string[]): Promise<number> {
     case 'demo':
       return (await import('./demo/runDemo.js')).demoCommand(rest, io);
     case undefined:
+      io.stderr(USAGE);
+      return 2;
     case 'help':
     case '--help':
     case '-h':
       io.stdout(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
       io.stderr(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;

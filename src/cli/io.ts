@@ -65,7 +65,8 @@ export function reportError(io: CommandIo, err: unknown, heading: string): numbe
   }
   const qrPath = err instanceof AppError && err.code.startsWith('QR_') ? QR_FIELD_PATHS[String(err.details?.field)] : undefined;
   if (err instanceof AppError && qrPath) {
-    io.stderr(`${heading}\n  ${qrPath}: ${err.message}`);
+    const hint = err.details?.fitsWin1251 ? '; либо задайте --qr-encoding win1251 (кодировка Windows-1251: кириллица в ней занимает вдвое меньше места)' : '';
+    io.stderr(`${heading}\n  ${qrPath}: ${err.message}${hint}`);
     return EXIT_INPUT;
   }
   if (err instanceof AppError) {

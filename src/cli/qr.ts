@@ -1,4 +1,4 @@
-/** `qrbill qr --input doc.json [--encoding utf8|win1251]` — prints the payment QR payload of an invoice. */
+/** `qrbill qr --input doc.json [--qr-encoding utf8|win1251]` — prints the payment QR payload of an invoice. */
 import { documentTotals, gostFieldsFor } from '../documents/purpose.js';
 import { buildGostPayload } from '../qr/payload.js';
 import {
@@ -13,7 +13,7 @@ import {
   type CommandIo,
 } from './io.js';
 
-const USAGE = `Использование: qrbill qr --input doc.json [--encoding utf8|win1251]
+const USAGE = `Использование: qrbill qr --input doc.json [--qr-encoding utf8|win1251]
   Печатает строку QR-кода ГОСТ Р 56042 счета (или ссылку банка для qr.mode = link).`;
 
 export async function qrCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -22,6 +22,8 @@ export async function qrCommand(argv: string[], io: CommandIo): Promise<number> 
   try {
     const { values } = parseCommandArgs(argv, {
       input: { type: 'string', short: 'i' },
+      'qr-encoding': { type: 'string' },
+      // The earlier spelling, kept so scripts that use it go on working.
       encoding: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -30,8 +32,8 @@ export async function qrCommand(argv: string[], io: CommandIo): Promise<number> 
       return EXIT_OK;
     }
     if (!values.input) throw new UsageError('не указан --input');
-    const enc = values.encoding ?? 'utf8';
-    if (enc !== 'utf8' && enc !== 'win1251') throw new UsageError('--encoding: utf8 или win1251');
+    const enc = values['qr-encoding'] ?? values.encoding ?? 'utf8';
+    if (enc !== 'utf8' && enc !== 'win1251') throw new UsageError('--qr-encoding: utf8 или win1251');
     input = values.input;
     encoding = enc;
   } catch (err) {

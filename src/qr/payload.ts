@@ -149,12 +149,14 @@ export function buildGostPayload(fields: GostFields, opts: { encoding?: QrEncodi
       'QR_MANDATORY_TOO_LONG',
       longest[0],
       `получатель, банк и счета вместе занимают ${mandatoryBytes} байт, допустимо ${MANDATORY_BLOCK_LIMIT}; ` +
-        'сократите наименование получателя или банка' +
-        // Cyrillic takes two bytes in UTF-8 and one in Windows-1251: the other charset may be the way out.
-        (encoding === 'utf8' && encodeText(mandatory.join(separator), 'win1251').length <= MANDATORY_BLOCK_LIMIT
-          ? '; либо выберите кодировку QR Windows-1251: в ней кириллица занимает вдвое меньше места'
-          : ''),
-      { bytes: mandatoryBytes, limit: MANDATORY_BLOCK_LIMIT },
+        'сократите наименование получателя или банка',
+      {
+        bytes: mandatoryBytes,
+        limit: MANDATORY_BLOCK_LIMIT,
+        // Cyrillic takes two bytes in UTF-8 and one in Windows-1251: where the caller can choose the
+        // charset (the CLI), that may be the way out.
+        fitsWin1251: encoding === 'utf8' && encodeText(mandatory.join(separator), 'win1251').length <= MANDATORY_BLOCK_LIMIT,
+      },
     );
   }
   const text = `ST0001${encoding === 'utf8' ? '2' : '1'}${separator}${joined.join(separator)}`;

@@ -29,9 +29,9 @@ export const portalSettingsSchema = z
     /** Wins over the product rows' tax fields (a landlord on УСН: none; 22 % included…). */
     vatOverride: z
       .object({ mode: z.enum(['none', 'included', 'on_top']), rate: z.union([z.literal(22), z.literal(10), z.literal(7), z.literal(5), z.literal(0)]).optional() })
+      .refine((v) => v.mode === 'none' || v.rate !== undefined, { message: 'укажите ставку НДС (rate: 22, 10, 7, 5 или 0)', path: ['rate'] })
       .optional(),
     accountantEmails: z.array(z.email()).default([]),
-    accountantUserIds: z.array(z.number().int().positive()).default([]),
     /** `MESSAGE_FROM` of e-mails, e.g. `ООО «Арендодатель» <billing@example.ru>`; default: the portal's. */
     emailFrom: z.string().max(200).optional(),
   })

@@ -43,6 +43,13 @@ describe('admin commands on the service database', () => {
     expect(bad.err).toMatch(/dueDays/);
     expect(bad.err).toMatch(/qrMode/);
     expect(JSON.parse((await qrbill('settings', 'm1')).out).dueDays).toBe(10);
+    const noRate = await qrbill('settings', 'm1', 'vatOverride={"mode":"included"}');
+    expect(noRate.code).toBe(1);
+    expect(noRate.err).toMatch(/vatOverride\.rate/);
+    expect(JSON.parse((await qrbill('settings', 'm1', 'vatOverride={"mode":"none"}')).out).vatOverride).toEqual({ mode: 'none' });
+    const bare = await qrbill();
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('Usage: qrbill');
     expect((await qrbill('settings', 'nope')).code).toBe(1);
     expect((await qrbill('revoke', 'm1', '999')).code).toBe(1);
   });

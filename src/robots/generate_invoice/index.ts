@@ -67,6 +67,9 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
     }
   }
   const { model, warnings } = build();
+  if (props.document_kind === 'qr_invoice' && settings.qrMode === 'link' && !settings.bankPaymentLink) {
+    warnings.push('В настройках выбран QR-код со ссылкой банка, но ссылка не задана: напечатан QR для оплаты по реквизитам (qrbill settings … bankPaymentLink=https://…).');
+  }
   const periodKey = `invoice:${memberId}:${dealId}:${period.from}:${period.to}`;
   const callKey = `invoice:${memberId}:${dealId}:call:${ctx.call.eventToken}`;
   // A cancelled invoice keeps its key; the period is billed again under this call's own key.
