@@ -16,11 +16,8 @@ type Table = Record<string, MethodHandler>;
 const ro = { readOnly: true };
 const s = (name: string, title: string) => f(name, name, 'string', 'string', title);
 
-export const REQUISITE_FIELDS: FieldSpec[] = [
-  f('ID', 'id', 'int', 'integer', 'ID', ro),
-  f('ENTITY_TYPE_ID', 'entityTypeId', 'int', 'integer', 'Тип родительской сущности', { immutable: true }),
-  f('ENTITY_ID', 'entityId', 'int', 'integer', 'ID родительской сущности', { immutable: true }),
-  f('PRESET_ID', 'presetId', 'int', 'integer', 'Шаблон'),
+/** Bookkeeping fields requisites and bank details share, in the platform's order. */
+const RECORD_FIELDS: FieldSpec[] = [
   f('DATE_CREATE', 'dateCreate', 'datetime', 'datetime', 'Дата создания', ro),
   f('DATE_MODIFY', 'dateModify', 'datetime', 'datetime', 'Дата изменения', ro),
   f('CREATED_BY_ID', 'createdById', 'int', 'user', 'Кем создан', ro),
@@ -29,6 +26,14 @@ export const REQUISITE_FIELDS: FieldSpec[] = [
   s('CODE', 'Символьный код'),
   s('XML_ID', 'Внешний ключ'),
   s('ORIGINATOR_ID', 'Идентификатор внешней информационной базы'),
+];
+
+export const REQUISITE_FIELDS: FieldSpec[] = [
+  f('ID', 'id', 'int', 'integer', 'ID', ro),
+  f('ENTITY_TYPE_ID', 'entityTypeId', 'int', 'integer', 'Тип родительской сущности', { immutable: true }),
+  f('ENTITY_ID', 'entityId', 'int', 'integer', 'ID родительской сущности', { immutable: true }),
+  f('PRESET_ID', 'presetId', 'int', 'integer', 'Шаблон'),
+  ...RECORD_FIELDS,
   f('ACTIVE', 'active', 'char', 'char', 'Активен'),
   f('ADDRESS_ONLY', 'addressOnly', 'char', 'char', 'Только адрес'),
   f('SORT', 'sort', 'int', 'integer', 'Сортировка'),
@@ -69,14 +74,7 @@ export const BANK_DETAIL_FIELDS: FieldSpec[] = [
   f('ID', 'id', 'int', 'integer', 'ID', ro),
   f('ENTITY_ID', 'entityId', 'int', 'integer', 'ID реквизита', { immutable: true }),
   f('COUNTRY_ID', 'countryId', 'int', 'integer', 'Страна'),
-  f('DATE_CREATE', 'dateCreate', 'datetime', 'datetime', 'Дата создания', ro),
-  f('DATE_MODIFY', 'dateModify', 'datetime', 'datetime', 'Дата изменения', ro),
-  f('CREATED_BY_ID', 'createdById', 'int', 'user', 'Кем создан', ro),
-  f('MODIFY_BY_ID', 'modifyById', 'int', 'user', 'Кем изменён', ro),
-  s('NAME', 'Название реквизита'),
-  s('CODE', 'Символьный код'),
-  s('XML_ID', 'Внешний ключ'),
-  s('ORIGINATOR_ID', 'Идентификатор внешней информационной базы'),
+  ...RECORD_FIELDS,
   f('ACTIVE', 'active', 'char', 'char', 'Активен'),
   f('SORT', 'sort', 'int', 'integer', 'Сортировка'),
   s('RQ_BANK_NAME', 'Наименование банка'),
