@@ -49,9 +49,14 @@ export function todayIn(timeZone: string, now: Date): string {
  * 1 December bills January; a different choice belongs to the caller's settings.
  */
 export function defaultPeriod(now: Date, timeZone: string): Period {
+  return calendarMonth(now, timeZone, 1);
+}
+
+/** The whole calendar month `offset` months from the current one in the portal's time zone (-1: the elapsed one). */
+export function calendarMonth(now: Date, timeZone: string, offset: number): Period {
   const today = DateTime.fromJSDate(now, { zone: zoneOf(timeZone) });
   if (!today.isValid) throw invalidDate(now);
-  const start = today.startOf('month').plus({ months: 1 });
+  const start = today.startOf('month').plus({ months: offset });
   return { from: start.toISODate() ?? '', to: start.endOf('month').toISODate() ?? '' };
 }
 

@@ -1,6 +1,5 @@
 import type { Period } from '../../invoicing/period.js';
-import { todayIn } from '../../invoicing/period.js';
-import { daysInMonth } from '../../documents/dates.js';
+import { calendarMonth } from '../../invoicing/period.js';
 
 /** What an act's period and rows can come from; invoices as stored (`period_*` may be null). */
 export interface InvoiceRef {
@@ -17,11 +16,7 @@ export type ActPeriodSource = 'explicit' | 'invoice' | 'deal' | 'previous_month'
  * period, so on 1 December (Moscow) it is November, even though it is still 30 November in UTC.
  */
 export function previousMonth(now: Date, timeZone: string): Period {
-  const [y, m] = todayIn(timeZone, now).split('-').map(Number) as [number, number];
-  const py = m === 1 ? y - 1 : y;
-  const pm = m === 1 ? 12 : m - 1;
-  const mm = String(pm).padStart(2, '0');
-  return { from: `${py}-${mm}-01`, to: `${py}-${mm}-${String(daysInMonth(py, pm)).padStart(2, '0')}` };
+  return calendarMonth(now, timeZone, -1);
 }
 
 /** A cancelled invoice billed nothing: it gives neither the period nor the rows of an act. */
