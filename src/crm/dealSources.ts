@@ -1,8 +1,9 @@
 import type { BitrixClient } from '../bitrix/client.js';
-import type { BitrixBankDetail, BitrixMultiField, BitrixProductRow, BitrixRequisite } from '../invoicing/bitrixTypes.js';
+import type { BitrixBankDetail, BitrixProductRow, BitrixRequisite } from '../invoicing/bitrixTypes.js';
 import { AppError } from '../errors.js';
 import type { SellerCache, SellerSources } from './sellerCache.js';
 import { addressesOfOwner, attachAddresses } from './addresses.js';
+import { cardEmails, linkedId, personName } from './cards.js';
 
 /** The classic deal fields the billing robots read. */
 export interface BitrixDeal {
@@ -42,18 +43,7 @@ interface RequisiteLink {
   MC_BANK_DETAIL_ID?: string;
 }
 
-const linked = (v: unknown) => (v !== undefined && v !== null && String(v) !== '' && String(v) !== '0' ? String(v) : undefined);
 
-function emailsOf(card: { EMAIL?: BitrixMultiField[] } | undefined): string[] {
-  const list = Array.isArray(card?.EMAIL) ? card!.EMAIL : [];
-  // Work addresses first: "the client's work e-mail" is the documented default recipient.
-  const sorted = [...list].sort((a, b) => Number(b.VALUE_TYPE === 'WORK') - Number(a.VALUE_TYPE === 'WORK'));
-  return sorted.map((e) => String(e.VALUE ?? '').trim()).filter(Boolean);
-}
-
-function fullName(c: Record<string, unknown>): string {
-  return [c.LAST_NAME, c.NAME, c.SECOND_NAME].filter((x) => typeof x === 'string' && x.trim()).join(' ');
-}
 
 /**
  * Everything an invoice or act needs from the portal, in one `batch` request (plus one more for the
@@ -87,28 +77,28 @@ export async function loadDealSources(client: BitrixClient, dealId: number, sell
   }
   const deal = res.result.deal as BitrixDeal;
   const link = (res.result.link as RequisiteLink | undefined) ?? {};
-  const company = linked(deal.COMPANY_ID) ? (res.result.company as Record<string, unknown> | undefined) : undefined;
-  const contact = linked(deal.CONTACT_ID) ? (res.result.contact as Record<string, unknown> | undefined) : undefined;
+  const company = linkedId(deal.COMPANY_ID) ? (res.result.company as Record<string, unknown> | undefined) : undefined;
+  const contact = linkedId(deal.CONTACT_ID) ? (res.result.contact as Record<string, unknown> | undefined) : undefined;
 
   let clientCard: ClientCard | undefined;
   let clientRequisites: BitrixRequisite[] = [];
   if (company) {
-    clientCard = { kind: 'company', id: Number(company.ID), title: String(company.TITLE ?? ''), emails: emailsOf(company as never) };
+    clientCard = { kind: 'company', id: Number(company.ID), title: String(company.TITLE ?? ''), emails: cardEmails(company) };
     clientRequisites = attachAddresses((res.result.companyRq as BitrixRequisite[] | undefined) ?? [], res.result.companyAddr);
     // A company without an e-mail: fall back to the deal's contact person.
-    if (!clientCard.emails.length && contact) clientCard.emails = emailsOf(contact as never);
+    if (!clientCard.emails.length && contact) clientCard.emails = cardEmails(contact);
   } else if (contact) {
-    clientCard = { kind: 'contact', id: Number(contact.ID), title: fullName(contact), emails: emailsOf(contact as never) };
+    clientCard = { kind: 'contact', id: Number(contact.ID), title: personName(contact), emails: cardEmails(contact) };
     clientRequisites = attachAddresses((res.result.contactRq as BitrixRequisite[] | undefined) ?? [], res.result.contactAddr);
   }
 
-  const seller = await sellers.get(client, { requisiteId: linked(link.MC_REQUISITE_ID), bankDetailId: linked(link.MC_BANK_DETAIL_ID) });
+  const seller = await sellers.get(client, { requisiteId: linkedId(link.MC_REQUISITE_ID), bankDetailId: linkedId(link.MC_BANK_DETAIL_ID) });
   return {
     deal,
     rows: (res.result.rows as BitrixProductRow[] | undefined) ?? [],
     client: clientCard,
     clientRequisites,
-    linkedClientRequisiteId: linked(link.REQUISITE_ID),
+    linkedClientRequisiteId: linkedId(link.REQUISITE_ID),
     seller,
   };
 }

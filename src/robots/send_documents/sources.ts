@@ -1,8 +1,8 @@
 import type { BitrixClient } from '../../bitrix/client.js';
 import type { BitrixDeal } from '../../crm/dealSources.js';
-import type { BitrixMultiField } from '../../invoicing/bitrixTypes.js';
 import { AppError } from '../../errors.js';
 import { findEmailActivityParams, firstActivityId } from '../../crm/emailActivity.js';
+import { cardEmails, linkedId, personName } from '../../crm/cards.js';
 
 export interface MailClient {
   kind: 'company' | 'contact';
@@ -28,21 +28,6 @@ interface BitrixUser {
   LAST_NAME?: string;
 }
 
-const linked = (v: unknown) => v !== undefined && v !== null && String(v) !== '' && String(v) !== '0';
-
-function emailsOf(card: Record<string, unknown> | undefined): string[] {
-  const list = Array.isArray(card?.EMAIL) ? (card!.EMAIL as BitrixMultiField[]) : [];
-  const sorted = [...list].sort((a, b) => Number(b.VALUE_TYPE === 'WORK') - Number(a.VALUE_TYPE === 'WORK'));
-  return sorted.map((e) => String(e.VALUE ?? '').trim()).filter(Boolean);
-}
-
-function personName(c: Record<string, unknown>, order: string[]): string {
-  return order
-    .map((k) => c[k])
-    .filter((x): x is string => typeof x === 'string' && x.trim() !== '')
-    .map((x) => x.trim())
-    .join(' ');
-}
 
 /** The client as the letter needs it: name for the greeting, e-mails, the card to bind the letter to. */
 export function mailClientOf(
@@ -51,8 +36,8 @@ export function mailClientOf(
 ): MailClient | undefined {
   if (company) {
     const id = Number(company.ID);
-    const own = emailsOf(company);
-    const person = contact ? emailsOf(contact) : [];
+    const own = cardEmails(company);
+    const person = contact ? cardEmails(contact) : [];
     const useContact = !own.length && person.length > 0 && contact;
     return {
       kind: 'company',
@@ -68,7 +53,7 @@ export function mailClientOf(
       kind: 'contact',
       id,
       title: personName(contact, ['LAST_NAME', 'NAME', 'SECOND_NAME']),
-      emails: emailsOf(contact),
+      emails: cardEmails(contact),
       emailOwner: { kind: 'contact', id },
     };
   }
@@ -101,8 +86,8 @@ export async function loadSendSources(bitrix: BitrixClient, dealId: number, orig
       retryable: true,
     });
   }
-  const company = linked(deal.COMPANY_ID) ? (res.result.company as Record<string, unknown> | undefined) : undefined;
-  const contact = linked(deal.CONTACT_ID) ? (res.result.contact as Record<string, unknown> | undefined) : undefined;
+  const company = linkedId(deal.COMPANY_ID) ? (res.result.company as Record<string, unknown> | undefined) : undefined;
+  const contact = linkedId(deal.CONTACT_ID) ? (res.result.contact as Record<string, unknown> | undefined) : undefined;
   const users = (res.result.manager as BitrixUser[] | undefined) ?? [];
   return {
     deal,
