@@ -43,8 +43,6 @@ interface RequisiteLink {
   MC_BANK_DETAIL_ID?: string;
 }
 
-
-
 /**
  * Everything an invoice or act needs from the portal, in one `batch` request (plus one more for the
  * seller when it is not cached): the platform allows only about 2 requests per second.
