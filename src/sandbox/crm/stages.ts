@@ -9,6 +9,7 @@ import { asObject, requireId, toInt } from './format.js';
 import { classicValue, f, type FieldSpec } from './fieldSpec.js';
 import { filterRecords, orderRecords, wrappedListPage, type Resolve } from './query.js';
 import { listPage } from '../types.js';
+import { specResolver } from './specRecords.js';
 
 export const DEAL = 2;
 export const SMART_INVOICE = 31;
@@ -154,10 +155,7 @@ const STATUS_FIELDS: FieldSpec[] = [
   f('EXTRA', 'extra', 'object', 'object', 'Extra'),
 ];
 
-const resolveStatus: Resolve = (field) => {
-  const spec = STATUS_FIELDS.find((s) => s.name === field);
-  return spec ? { kind: spec.kind, get: (r: StatusRecord) => (r as unknown as Record<string, unknown>)[spec.name] } : undefined;
-};
+const resolveStatus: Resolve = specResolver(STATUS_FIELDS);
 
 function statusView(s: StatusRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};

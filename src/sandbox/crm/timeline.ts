@@ -9,6 +9,7 @@ import { asArray, asObject, decodeFileParam, err, isoDateTime, parseDateTime, re
 import { classicSelect, filterRecords, orderRecords, type Resolve } from './query.js';
 import type { Activity, ActivityCommunication, CrmState, TimelineComment } from './state.js';
 import { storeLooseFile } from './userFields.js';
+import { specResolver } from './specRecords.js';
 
 type Table = Record<string, MethodHandler>;
 
@@ -126,10 +127,7 @@ const ACTIVITY_FIELDS: FieldSpec[] = [
   f('EDITOR_ID', 'editorId', 'int', 'user', 'Editor'),
 ];
 
-const resolveActivity: Resolve = (field) => {
-  const spec = ACTIVITY_FIELDS.find((s) => s.name === field);
-  return spec ? { kind: spec.kind, get: (a: Activity) => (a as unknown as Record<string, unknown>)[spec.name] } : undefined;
-};
+const resolveActivity: Resolve = specResolver(ACTIVITY_FIELDS);
 
 function activityView(a: Activity, baseUrl: string, keys?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
