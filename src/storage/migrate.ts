@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { Migrator, sql, type MigrationProvider } from 'kysely';
 import { AppError, errorMessage } from '../errors.js';
 import type { AppDatabase } from './db.js';
 import { allMigrations } from './migrations/index.js';

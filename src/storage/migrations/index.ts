@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import type { Dialect } from '../db.js';
 import { foundation } from './0001_foundation.js';
 import { documents } from './0002_documents.js';
