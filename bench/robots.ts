@@ -33,7 +33,7 @@ async function boot(worker: boolean): Promise<{ sandbox: Sandbox; server: Runnin
     DATA_DIR: dataDir,
     B24_CLIENT_ID: sandbox.clientId,
     B24_CLIENT_SECRET: sandbox.clientSecret,
-    B24_OAUTH_URL: sandbox.oauthTokenUrl,
+    B24_OAUTH_HOSTS: sandbox.oauthHost,
     LOG_LEVEL: 'silent',
     WORKER_ENABLED: worker ? '1' : '0',
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOAuthHosts, type OAuthHostPolicy } from './bitrix/oauthServer.js';
 
 /**
  * The one environment schema. Every variable is listed in .env.example and the README.
@@ -44,7 +45,41 @@ const schema = z.object({
     }),
   B24_CLIENT_ID: z.string().optional().transform((v) => v || undefined),
   B24_CLIENT_SECRET: z.string().optional().transform((v) => v || undefined),
-  B24_OAUTH_URL: z.url({ error: 'must be a URL such as https://oauth.bitrix.info/oauth/token/' }).default('https://oauth.bitrix.info/oauth/token/'),
+  /**
+   * Explicit override of the OAuth token URL. Unset (the default), each portal's tokens are renewed at the server it
+   * names in `server_endpoint` (https://oauth.bitrix.info/oauth/token/ until it names one).
+   */
+  B24_OAUTH_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a URL such as https://oauth.bitrix.info/oauth/token/' });
+        return z.NEVER;
+      }
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLocalHost(u))) {
+        ctx.addIssue({ code: 'custom', message: 'must use https (http is allowed only for localhost)' });
+        return z.NEVER;
+      }
+      return u.toString();
+    }),
+  /** Host names accepted as OAuth servers besides *.bitrix.info and *.bitrix24.tech (comma-separated). */
+  B24_OAUTH_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const hosts = parseOAuthHosts(v);
+      const bad = hosts.find((h) => !/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/.test(h));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not a host name (e.g. oauth.example.ru or 127.0.0.1:8080)` });
+        return z.NEVER;
+      }
+      return hosts;
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** Signs public document links. Generated and stored in the database on first start when absent. */
   LINK_SECRET: z
@@ -78,6 +113,22 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' })
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * Trials only: the service's (and the CLI's) clock starts at this instant and runs on from there. An ISO instant
+   * with its offset (2026-12-20T09:00:00+03:00) so the portal's calendar day is never guessed.
+   */
+  QRBILL_NOW: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? new Date(v) : undefined;
+      if (t === undefined || Number.isNaN(t.getTime())) {
+        ctx.addIssue({ code: 'custom', message: 'must be an instant with its offset, such as 2026-12-20T09:00:00+03:00' });
+        return z.NEVER;
+      }
+      return t;
+    }),
 });
 
 export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; publicUrlIsDefault: boolean };
@@ -97,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const publicUrlIsDefault = c.PUBLIC_URL === undefined;
   return { ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`, publicUrlIsDefault };
+}
+
+/** The bounds on OAuth servers a portal may name (see bitrix/oauthServer.ts). */
+export function oauthHosts(c: Pick<Config, 'B24_OAUTH_URL' | 'B24_OAUTH_HOSTS'>): OAuthHostPolicy {
+  return { tokenUrlOverride: c.B24_OAUTH_URL, extraHosts: c.B24_OAUTH_HOSTS };
 }
 
 /** Names of every variable, for .env.example drift tests. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { oauthHosts, type Config } from './config.js';
 import type { Logger } from './log.js';
-import { systemClock, type Clock } from './clock.js';
+import { clockFor, type Clock } from './clock.js';
 import { openDatabase, type AppDatabase } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { setSettingIfAbsent } from './storage/settings.js';
@@ -39,7 +39,14 @@ export interface CreateDepsOptions {
 const LINK_SECRET_KEY = 'link_signing_secret';
 
 export async function createDeps(config: Config, log: Logger, opts: CreateDepsOptions = {}): Promise<AppDeps> {
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock ?? clockFor(config);
+  if (config.QRBILL_NOW && !opts.clock) {
+    log.warn(
+      { qrbillNow: config.QRBILL_NOW.toISOString() },
+      'QRBILL_NOW is set: TRIAL CLOCK — this process believes it is %s; for demos and acceptance runs only, never in production',
+      config.QRBILL_NOW.toISOString(),
+    );
+  }
   const database =
     opts.database ?? (await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log }));
   try {
@@ -55,7 +62,7 @@ export async function createDeps(config: Config, log: Logger, opts: CreateDepsOp
       oauth: {
         clientId: config.B24_CLIENT_ID ?? '',
         clientSecret: config.B24_CLIENT_SECRET ?? '',
-        tokenUrl: config.B24_OAUTH_URL,
+        hosts: oauthHosts(config),
       },
       log,
       clock,

@@ -14,12 +14,13 @@ import {
 import type { Database, Portal } from '../storage/schema.js';
 import { BitrixError, BitrixErrorCode, safeCause } from './errors.js';
 import { sendRequest } from './transport.js';
+import { acceptedOAuthOrigin, tokenUrlFor, type OAuthHostPolicy } from './oauthServer.js';
 
 export interface OAuthConfig {
   clientId: string;
   clientSecret: string;
-  /** `https://oauth.bitrix.info/oauth/token/` — also for self-hosted portals. */
-  tokenUrl: string;
+  /** Which OAuth server renews a portal's tokens: the one it names, within these bounds (see oauthServer.ts). */
+  hosts: OAuthHostPolicy;
 }
 
 export interface TokenRefresherDeps {
@@ -152,7 +153,7 @@ export class TokenRefresher {
     const { oauth, http, clock, timeoutMs } = this.deps;
     const outcome = await sendRequest(http, {
       method: 'POST',
-      url: oauth.tokenUrl,
+      url: tokenUrlFor(row.server_endpoint, oauth.hosts),
       data: qs.stringify({
         grant_type: 'refresh_token',
         client_id: oauth.clientId,
@@ -191,11 +192,14 @@ export class TokenRefresher {
       });
     }
     const now = clock.now();
+    // The answer names the server for the next renewal; a value outside the accepted hosts is ignored.
+    const serverEndpoint = typeof b.server_endpoint === 'string' ? b.server_endpoint : '';
     return {
       access_token: b.access_token,
       refresh_token: b.refresh_token,
       access_expires_at: expiresAt(b, now).toISOString(),
       ...(typeof b.scope === 'string' && b.scope !== '' ? { scope: b.scope } : {}),
+      ...(acceptedOAuthOrigin(serverEndpoint, oauth.hosts) ? { server_endpoint: serverEndpoint } : {}),
       updated_at: now.toISOString(),
     };
   }

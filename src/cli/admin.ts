@@ -6,6 +6,7 @@
  *   qrbill portal <member_id> [limits=…] [tz=…]      REST budget (standard | enterprise | 5/250) and time zone
  */
 import { loadConfig } from '../config.js';
+import { clockFor } from '../clock.js';
 import { silentLogger } from '../log.js';
 import { openDatabase, type AppDatabase } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrate.js';
@@ -98,7 +99,7 @@ export async function revokeCommand(argv: string[], io: CommandIo): Promise<numb
       io.stderr(`No document ${id} on portal ${memberId}`);
       return EXIT_INPUT;
     }
-    const version = await revokeDocumentLinks(db, memberId, doc.id, new Date());
+    const version = await revokeDocumentLinks(db, memberId, doc.id, clockFor(loadConfig()).now());
     io.stdout(`Links of ${doc.kind} № ${doc.number} revoked (link version ${version}). Run the robot again to hand out new links.`);
     return EXIT_OK;
   });

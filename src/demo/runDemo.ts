@@ -56,7 +56,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     DATA_DIR: dataDir,
     B24_CLIENT_ID: sandbox.clientId,
     B24_CLIENT_SECRET: sandbox.clientSecret,
-    B24_OAUTH_URL: sandbox.oauthTokenUrl,
+    B24_OAUTH_HOSTS: sandbox.oauthHost,
     LOG_LEVEL: values.verbose ? 'info' : 'error',
   });
   const server = await startServer(config, log, { clock, port: 0, publicUrlFromListen: true });

@@ -29,6 +29,8 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
       });
       const body = {
         status: pending.length ? 'migrations_pending' : 'ready',
+        // A trial clock (QRBILL_NOW) must be impossible to miss: every date the service computes follows it.
+        clock: { now: deps.clock.now().toISOString(), trial: deps.config.QRBILL_NOW ? { startedAt: deps.config.QRBILL_NOW.toISOString() } : null },
         database: deps.database.dialect,
         migrations: { pending },
         portals: { total: portals.length, needingAttention: attention },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { parseInstall } from '../install/parseInstall.js';
+import { oauthHosts } from '../config.js';
 import { verifyInstall } from '../install/verifyInstall.js';
 import { installPortal } from '../install/installPortal.js';
 import { handleUninstall } from './events.js';
@@ -33,7 +34,7 @@ export async function installFromRequest(deps: AppDeps, req: FastifyRequest, rep
       await acceptPendingApplicationToken(deps, auth);
       return reply.code(200).send({ status: 'application_token_stored' });
     }
-    const install = parseInstall(body, query, deps.clock.now());
+    const install = parseInstall(body, query, deps.clock.now(), oauthHosts(deps.config));
     await verifyInstall(deps.database.db, install);
     const report = await installPortal(deps, install);
     if (wantsHtml) return reply.type('text/html; charset=utf-8').send(installPage({ ok: true, report }));

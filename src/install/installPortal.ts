@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import type { PortalInstall } from './parseInstall.js';
-import { getPortal, upsertPortal } from '../storage/portals.js';
+import { getPortal, setPortalUser, upsertPortal } from '../storage/portals.js';
+import { userIdOf } from './parseInstall.js';
 import { getSetting, setSetting } from '../storage/settings.js';
 import { ROBOTS } from '../robots/registry.js';
 import { registrationFingerprint, robotRegistrationParams } from '../robots/registration.js';
@@ -48,16 +49,24 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     installed_at: existing?.installed_at ?? now,
     updated_at: now,
   });
-  const portal = await getPortal(db, install.memberId);
   const client = deps.bitrix.forPortal(install.memberId);
 
   const lookup = await client.batch({
     robots: { method: 'bizproc.robot.list' },
     fields: { method: 'crm.deal.userfield.list', params: USER_FIELD_FILTER },
     events: { method: 'event.get' },
+    // A frame install does not say whose tokens these are (b24restdocs: api-reference/widgets/_includes/widget_data.md);
+    // `profile` does. The robots run as that user and only that user's later pairs are adopted.
+    me: { method: 'profile' },
   });
+  const installer = userIdOf(String((lookup.result.me as { ID?: unknown } | undefined)?.ID ?? ''));
+  if (installer !== null && installer !== install.userId) {
+    await setPortalUser(db, install.memberId, installer);
+    if (install.userId !== null) deps.log.warn({ memberId: install.memberId, payloadUser: install.userId, profileUser: installer }, 'install payload and profile disagree on the user; profile wins');
+  }
+  const portal = await getPortal(db, install.memberId);
   for (const [key, e] of Object.entries(lookup.errors)) {
-    if (key === 'events') continue; // event bindings are optional: a portal without them still bills
+    if (key === 'events' || key === 'me') continue; // optional: a portal without them still bills
     throw new AppError('INSTALL_FAILED', `Bitrix24 refused ${key} lookup: ${e.error}: ${e.error_description}`, {
       retryable: false,
     });

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { acceptedOAuthOrigin, type OAuthHostPolicy } from '../bitrix/oauthServer.js';
 
 /**
  * What an install delivery tells us about a portal. Bitrix24 delivers it in two shapes:
@@ -73,7 +74,26 @@ function restEndpoint(value: string, field: string): string {
   return value.endsWith('/') ? value : `${value}/`;
 }
 
-export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall {
+/** Until a portal names its OAuth server, tokens are renewed at Bitrix24's main one. */
+const DEFAULT_SERVER_ENDPOINT = 'https://oauth.bitrix.info/rest/';
+
+/**
+ * The OAuth server the install names: our client_secret goes there with every renewal, so a host outside the
+ * accepted ones refuses the install instead of being stored.
+ */
+function serverEndpoint(value: string, field: string, hosts: OAuthHostPolicy): string {
+  if (value === '') return DEFAULT_SERVER_ENDPOINT;
+  if (acceptedOAuthOrigin(value, hosts) === undefined) {
+    throw new AppError(
+      'INSTALL_PAYLOAD_INVALID',
+      `${field} must be a Bitrix24 OAuth server (https://…bitrix.info or …bitrix24.tech, or a host in B24_OAUTH_HOSTS)`,
+      { details: { field } },
+    );
+  }
+  return value;
+}
+
+export function parseInstall(body: Dict, query: Dict, now: Date, hosts: OAuthHostPolicy): PortalInstall {
   const auth = body.auth;
   if (auth && typeof auth === 'object') {
     const a = auth as Dict;
@@ -92,7 +112,7 @@ export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall 
     return {
       ...install,
       clientEndpoint: restEndpoint(str(a.client_endpoint) || endpointFor(install.domain, '1'), 'auth[client_endpoint]'),
-      serverEndpoint: str(a.server_endpoint) || 'https://oauth.bitrix.info/rest/',
+      serverEndpoint: serverEndpoint(str(a.server_endpoint), 'auth[server_endpoint]', hosts),
       accessExpiresAt: expiry(now, str(a.expires), str(a.expires_in)),
       applicationToken: str(a.application_token) || null,
       scope: str(a.scope),
@@ -111,7 +131,7 @@ export function parseInstall(body: Dict, query: Dict, now: Date): PortalInstall 
   return {
     ...install,
     clientEndpoint: restEndpoint(endpointFor(domain, str(query.PROTOCOL) || str(body.PROTOCOL) || '1'), 'DOMAIN'),
-    serverEndpoint: str(body.SERVER_ENDPOINT) || 'https://oauth.bitrix.info/rest/',
+    serverEndpoint: serverEndpoint(str(body.SERVER_ENDPOINT), 'SERVER_ENDPOINT', hosts),
     accessExpiresAt: expiry(now, '', str(body.AUTH_EXPIRES)),
     applicationToken: str(body.APPLICATION_TOKEN) || null,
     scope: str(body.APPLICATION_SCOPE) || str(body.scope),

@@ -8,7 +8,13 @@ import { activityName as newActivityName, workflowId as newWorkflowId } from './
 import { SandboxRestError, param, type MethodTable } from './types.js';
 
 export type AutomationStep =
-  | { type: 'robot'; code: string; properties?: Record<string, string | string[]> }
+  | {
+      type: 'robot';
+      code: string;
+      properties?: Record<string, string | string[]>;
+      /** «Выполнять от имени»: the user an admin chose for this robot in the designer, over its AUTH_USER_ID. */
+      runAs?: number;
+    }
   | { type: 'move'; toStageId: string; when?: { robot: string; returnValue: string; equals: string } };
 
 export interface WorkflowLogEntry {
@@ -62,7 +68,7 @@ export interface AutomationDeps {
   secret: string;
   /** Runs a REST method inside the portal as the given user (reads the deal, moves it). */
   call(method: string, params: Record<string, unknown>, userId: number): Promise<unknown>;
-  /** The `auth[...]` block with fresh tokens of the robot's AUTH_USER_ID (or user 1). */
+  /** The `auth[...]` block with fresh tokens of the user the robot runs as. */
   authFor(userId: number): EventAuth;
   deliveryTimeoutMs?: number;
   /** Aborted on close, so no delivery outlives the sandbox. */
@@ -199,9 +205,15 @@ export class AutomationEngine {
    * Delivers one robot call for a deal outside stage automation (as an admin re-running a robot would),
    * resolving with the payload once it was POSTed. Call it twice to simulate a duplicate delivery.
    */
-  deliverRobotCall(code: string, dealId: number, properties?: Record<string, string | string[]>): Promise<Record<string, unknown>> {
+  deliverRobotCall(
+    code: string,
+    dealId: number,
+    properties?: Record<string, string | string[]>,
+    opts: { runAs?: number } = {},
+  ): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      const wf = this.createWorkflow(dealId, null, 'manual', [{ type: 'robot', code, ...(properties ? { properties } : {}) }]);
+      const step: AutomationStep = { type: 'robot', code, ...(properties ? { properties } : {}), ...(opts.runAs ? { runAs: opts.runAs } : {}) };
+      const wf = this.createWorkflow(dealId, null, 'manual', [step]);
       wf.onDelivered = resolve;
       wf.onFailed = reject;
       this.start(wf);
@@ -400,7 +412,9 @@ export class AutomationEngine {
       use_subscription: waits ? 'Y' : 'N',
       timeout_duration: '0',
       ts: String(Math.floor(this.deps.clock.now().getTime() / 1000)),
-      auth: this.deps.authFor(robot.AUTH_USER_ID || 1),
+      // The tokens of the user the robot runs as: the designer's choice, else the registration's AUTH_USER_ID
+      // (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md), else the admin.
+      auth: this.deps.authFor(step.runAs || robot.AUTH_USER_ID || 1),
     };
 
     let release!: () => void;

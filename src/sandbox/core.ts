@@ -45,9 +45,13 @@ export interface CrmModule<S> {
 
 export interface PortalSandbox<S> {
   baseUrl: string;
-  /** `${baseUrl}/rest/` — client_endpoint and server_endpoint of every payload. */
+  /** `${baseUrl}/rest/` — client_endpoint of every payload. */
   restUrl: string;
-  /** `${baseUrl}/oauth/token/` — what the service's B24_OAUTH_URL should point to. */
+  /** The authorization server's REST base on its own port: server_endpoint of every payload. */
+  serverEndpoint: string;
+  /** `host:port` of the authorization server, for the service's B24_OAUTH_HOSTS. */
+  oauthHost: string;
+  /** `<server_endpoint origin>/oauth/token/` — the only place tokens are renewed. */
   oauthTokenUrl: string;
   clientId: string;
   clientSecret: string;
@@ -57,7 +61,14 @@ export interface PortalSandbox<S> {
   readonly applicationToken: string;
   clock: ManualClock;
   crm: S;
-  installApp(installUrl: string, opts?: { userId?: number; alsoEvent?: boolean }): Promise<{ status: number }>;
+  /**
+   * Installs the app as `userId` (default the admin, 1). Default shape: the API-only install callback
+   * (`auth[...]`). `frame: true`: the install page opened in the portal frame — the documented widget POST
+   * (AUTH_ID, REFRESH_ID, member_id… and DOMAIN/PROTOCOL in the query; no user id, no application token), then,
+   * as after BX24.installFinish(), ONAPPINSTALL to the handler the app bound for it (if any).
+   * `alsoEvent` (callback shape): ONAPPINSTALL to the install URL as well.
+   */
+  installApp(installUrl: string, opts?: { userId?: number; alsoEvent?: boolean; frame?: boolean }): Promise<{ status: number }>;
   uninstallApp(eventUrl: string, opts: { clean: boolean; applicationToken?: string }): Promise<{ status: number }>;
   /** Fresh tokens of a user, as if from an install page (for tests that call REST directly). */
   issueTokens(userId?: number): TokenPair;
@@ -71,7 +82,12 @@ export interface PortalSandbox<S> {
   eventSends(): EventSendRecord[];
   requests(): RequestRecord[];
   /** One robot call outside stage automation; resolves with the payload once POSTed. */
-  deliverRobotCall(code: string, dealId: number, properties?: Record<string, string | string[]>): Promise<Record<string, unknown>>;
+  deliverRobotCall(
+    code: string,
+    dealId: number,
+    properties?: Record<string, string | string[]>,
+    opts?: { runAs?: number },
+  ): Promise<Record<string, unknown>>;
   /** POSTs a payload from `deliverRobotCall`/`workflowLog` again, unchanged (duplicate delivery). */
   redeliverRobotCall(payload: Record<string, unknown>): Promise<{ status: number }>;
   setFaults(f: FaultConfig): void;
@@ -115,7 +131,9 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
   const app: AppState = {
     clientId: opts.clientId ?? localClientId(),
     memberId: opts.memberId ?? randomHex(16),
-    domain: opts.domain ?? 'b24-sandbox.bitrix24.ru',
+    // Until it listens; then, unless told otherwise, the portal's domain is where it really answers (as a real
+    // portal's client_endpoint is https://<domain>/rest/), so a frame install's DOMAIN leads back here.
+    domain: opts.domain ?? '',
     scope: SCOPE,
     installed: true,
     events: [],
@@ -124,7 +142,9 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
   const clientSecret = opts.clientSecret ?? randomAlnum(50);
   let applicationToken = randomHex(16);
   let baseUrl = '';
+  let oauthOrigin = '';
   const restUrl = () => `${baseUrl}/rest/`;
+  const serverEndpoint = () => `${oauthOrigin}/rest/`;
 
   const tokens = new TokenStore(clock, opts.accessTokenTtlSec ?? 3600);
   const robots = new RobotRegistry();
@@ -140,7 +160,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       expires_in: pair.expires_in,
       scope: app.scope.join(','),
       domain: app.domain,
-      server_endpoint: restUrl(),
+      server_endpoint: serverEndpoint(),
       client_endpoint: restUrl(),
       status: 'L',
       member_id: app.memberId,
@@ -215,6 +235,12 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
   };
   server.route({ method: ['GET', 'POST'], url: '/rest/*', handler: restHandler });
 
+  // The authorization server: another listener, like oauth.bitrix.info beside the portal's own host.
+  const oauthServer: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
+  oauthServer.removeAllContentTypeParsers();
+  oauthServer.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, qs.parse(String(body), QS_OPTIONS));
+  });
   const oauthHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     const r = oauthToken(
       { ...splitUrl(req).query, ...bodyOf(req) },
@@ -226,19 +252,24 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
         scope: app.scope,
         isInstalled: () => app.installed,
         restUrl,
+        serverEndpoint,
       },
     );
     const error = typeof r.body.error === 'string' ? r.body.error : undefined;
     rest.note({ method: 'oauth.token', httpStatus: r.status, ...(error ? { error } : {}) });
     return reply.code(r.status).send(r.body);
   };
-  server.route({ method: ['GET', 'POST'], url: '/oauth/token/', handler: oauthHandler });
-  server.route({ method: ['GET', 'POST'], url: '/oauth/token', handler: oauthHandler });
+  oauthServer.route({ method: ['GET', 'POST'], url: '/oauth/token/', handler: oauthHandler });
+  oauthServer.route({ method: ['GET', 'POST'], url: '/oauth/token', handler: oauthHandler });
 
   await server.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   baseUrl = `http://127.0.0.1:${port}`;
+  if (!app.domain) app.domain = new URL(baseUrl).host;
+  await oauthServer.listen({ host: '127.0.0.1', port: 0 });
+  const oauthAddress = oauthServer.server.address();
+  oauthOrigin = `http://127.0.0.1:${typeof oauthAddress === 'object' && oauthAddress ? oauthAddress.port : 0}`;
 
   const unixNow = () => Math.floor(clock.now().getTime() / 1000);
   const post = async (url: string, payload: Record<string, unknown>, what: string) => {
@@ -250,7 +281,9 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
   return {
     baseUrl,
     restUrl: restUrl(),
-    oauthTokenUrl: `${baseUrl}/oauth/token/`,
+    serverEndpoint: serverEndpoint(),
+    oauthHost: new URL(oauthOrigin).host,
+    oauthTokenUrl: `${oauthOrigin}/oauth/token/`,
     clientId: app.clientId,
     clientSecret,
     memberId: app.memberId,
@@ -267,6 +300,26 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
         applicationToken = randomHex(16);
       }
       const auth = authFor(o.userId ?? ADMIN_USER_ID);
+      if (o.frame) {
+        // b24restdocs: api-reference/widgets/_includes/widget_data.md
+        const query = qs.stringify({ DOMAIN: app.domain, PROTOCOL: baseUrl.startsWith('https:') ? '1' : '0', LANG: 'ru', APP_SID: randomHex(16) });
+        const page = await post(
+          `${installUrl}${installUrl.includes('?') ? '&' : '?'}${query}`,
+          {
+            AUTH_ID: auth.access_token,
+            AUTH_EXPIRES: String(auth.expires_in),
+            REFRESH_ID: auth.refresh_token,
+            member_id: app.memberId,
+            status: 'L',
+            PLACEMENT: 'DEFAULT',
+            PLACEMENT_OPTIONS: '{}',
+          },
+          'install page',
+        );
+        const bound = app.events.find((b) => b.event === 'ONAPPINSTALL');
+        if (page.status === 200 && bound) await post(bound.handler, onAppInstallPayload(authFor(o.userId ?? ADMIN_USER_ID), unixNow(), 1), 'ONAPPINSTALL event');
+        return page;
+      }
       const first = await post(installUrl, onAppInstallPayload(auth, unixNow()), 'ONAPPINSTALL');
       if (o.alsoEvent) await post(installUrl, onAppInstallPayload(auth, unixNow(), 1), 'ONAPPINSTALL event');
       return first;
@@ -285,7 +338,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       const payload = onAppUninstallPayload(
         {
           domain: app.domain,
-          server_endpoint: restUrl(),
+          server_endpoint: serverEndpoint(),
           client_endpoint: restUrl(),
           member_id: app.memberId,
           application_token: o.applicationToken ?? applicationToken,
@@ -306,7 +359,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     workflowLog: () => automation.workflowLog(),
     eventSends: () => automation.eventSends(),
     requests: () => rest.requests(),
-    deliverRobotCall: (code, dealId, properties) => automation.deliverRobotCall(code, dealId, properties),
+    deliverRobotCall: (code, dealId, properties, o) => automation.deliverRobotCall(code, dealId, properties, o),
     async redeliverRobotCall(payload) {
       const outcome = await automation.redeliver(payload);
       return { status: 'status' in outcome ? outcome.status : 0 };
@@ -318,6 +371,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       automation.stopAll();
       closing.abort();
       await server.close();
+      await oauthServer.close();
     },
   };
 }

@@ -7,7 +7,10 @@ export interface OAuthDeps {
   memberId: string;
   scope: string[];
   isInstalled(): boolean;
+  /** The portal's own REST base (client_endpoint). */
   restUrl(): string;
+  /** This OAuth server's REST base, which every payload announces as server_endpoint. */
+  serverEndpoint(): string;
 }
 
 export interface OAuthReply {
@@ -16,7 +19,9 @@ export interface OAuthReply {
 }
 
 /**
- * `/oauth/token/` as oauth.bitrix.info answers it. Only `refresh_token` grants exist here: the sandbox
+ * `/oauth/token/` as the authorization server answers it (b24restdocs: settings/oauth/index.md). It runs on a host
+ * of its own, apart from the portal, and only there: a client that renews at a fixed host instead of the
+ * announced `server_endpoint` fails here as it would against a portal on oauth.bitrix24.tech. Only `refresh_token` grants exist here: the sandbox
  * hands out first tokens through the install flow. Every refresh rotates the refresh token.
  */
 export function oauthToken(input: Record<string, unknown>, deps: OAuthDeps): OAuthReply {
@@ -39,8 +44,8 @@ export function oauthToken(input: Record<string, unknown>, deps: OAuthDeps): OAu
       expires_in: pair.expires_in,
       scope: deps.scope.join(','),
       // The OAuth server reports its own host here, not the portal's: do not overwrite the portal domain with it.
-      domain: 'oauth.bitrix.info',
-      server_endpoint: deps.restUrl(),
+      domain: new URL(deps.serverEndpoint()).host,
+      server_endpoint: deps.serverEndpoint(),
       status: 'L',
       client_endpoint: deps.restUrl(),
       member_id: deps.memberId,

@@ -57,6 +57,8 @@ export interface PortalTokens {
   access_expires_at: string;
   /** Bitrix24 returns the granted scope with each refresh; omit to keep the stored one. */
   scope?: string;
+  /** The OAuth server for the next renewal, when the answer named an accepted one; omit to keep the stored one. */
+  server_endpoint?: string;
   updated_at: string;
 }
 
@@ -78,6 +80,7 @@ export async function updatePortalTokens(
       refresh_token: tokens.refresh_token,
       access_expires_at: tokens.access_expires_at,
       ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+      ...(tokens.server_endpoint === undefined ? {} : { server_endpoint: tokens.server_endpoint }),
       updated_at: tokens.updated_at,
       token_version: expectedTokenVersion + 1,
       refresh_locked_until: null,
@@ -86,6 +89,20 @@ export async function updatePortalTokens(
     .where('token_version', '=', expectedTokenVersion)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Whose tokens the portal row holds: the installing user, learnt from `profile` after a frame install. */
+export async function setPortalUser(db: Kysely<Database>, memberId: string, userId: number): Promise<void> {
+  await db.updateTable('portals').set({ user_id: userId }).where('member_id', '=', memberId).execute();
+}
+
+/** The OAuth server that renews the portal's tokens, as the portal last named it. */
+export async function updatePortalServerEndpoint(db: Kysely<Database>, memberId: string, endpoint: string, at: Date): Promise<void> {
+  await db
+    .updateTable('portals')
+    .set({ server_endpoint: endpoint, updated_at: at.toISOString() })
+    .where('member_id', '=', memberId)
+    .execute();
 }
 
 /**

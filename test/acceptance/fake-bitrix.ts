@@ -118,10 +118,14 @@ export class FakeBitrix {
   private failures: RestError[] = [];
   private seq = 1000;
   private server: http.Server;
+  /** The authorization server (like oauth.bitrix24.tech): its own host, the only place tokens are renewed. */
+  private oauthServer: http.Server;
+  private oauthOrigin = '';
   private methods: Record<string, Handler>;
 
   private constructor(readonly opts: { eventMethods: boolean }) {
     this.server = http.createServer((req, res) => void this.serve(req, res));
+    this.oauthServer = http.createServer((req, res) => void this.serveOAuth(req, res));
     this.crm.users.set('1', { ID: '1', ACTIVE: true, NAME: 'Анна', LAST_NAME: 'Админова', EMAIL: 'admin@example.ru', UF_DEPARTMENT: [1] });
     this.methods = this.buildMethods();
   }
@@ -131,13 +135,23 @@ export class FakeBitrix {
     const fake = new FakeBitrix({ eventMethods: opts.eventMethods ?? false });
     await new Promise<void>((ok) => fake.server.listen(0, '127.0.0.1', ok));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await new Promise<void>((ok) => fake.oauthServer.listen(0, '127.0.0.1', ok));
+    fake.oauthOrigin = `http://127.0.0.1:${(fake.oauthServer.address() as AddressInfo).port}`;
     return fake;
   }
   get domain() { return new URL(this.url).host; }
   get restUrl() { return `${this.url}/rest/`; }
-  get oauthUrl() { return `${this.url}/oauth/token/`; }
+  /** What every payload announces as server_endpoint. */
+  get serverEndpoint() { return `${this.oauthOrigin}/rest/`; }
+  /** host:port of the authorization server (for B24_OAUTH_HOSTS). */
+  get oauthHost() { return new URL(this.oauthOrigin).host; }
+  get oauthUrl() { return `${this.oauthOrigin}/oauth/token/`; }
   nextId() { return String(++this.seq); }
-  close() { return new Promise<void>((ok) => { this.server.closeAllConnections(); this.server.close(() => ok()); }); }
+  async close() {
+    for (const srv of [this.server, this.oauthServer]) {
+      await new Promise<void>((ok) => { srv.closeAllConnections(); srv.close(() => ok()); });
+    }
+  }
   /** Calls of one REST method (in batches too). */
   callsOf(method: string) { return this.calls.filter((c) => c.method === method); }
   /** Makes every issued access token answer 401 expired_token (an hour has passed). */
@@ -158,7 +172,7 @@ export class FakeBitrix {
   private authBlock(userId: string, withApplicationToken = true): Dict {
     const t = this.issueTokens(userId);
     return { ...t, expires: String(Math.floor(Date.now() / 1000) + 3600), expires_in: '3600', scope: 'crm,bizproc,placement,user,department,im,disk',
-      domain: this.domain, server_endpoint: `${this.url}/rest/`, status: 'L', client_endpoint: this.restUrl,
+      domain: this.domain, server_endpoint: this.serverEndpoint, status: 'L', client_endpoint: this.restUrl,
       member_id: this.memberId, user_id: userId, ...(withApplicationToken ? { application_token: this.applicationToken } : {}) };
   }
   private post(url: string, body: Dict, query?: Dict) {
@@ -176,7 +190,7 @@ export class FakeBitrix {
   installViaFrame(installUrl: string, opts: { applicationToken?: boolean } = {}) {
     this.appHost = new URL(installUrl).hostname;
     const t = this.issueTokens('1');
-    return this.post(installUrl, { AUTH_ID: t.access_token, AUTH_EXPIRES: '3600', REFRESH_ID: t.refresh_token, SERVER_ENDPOINT: `${this.url}/rest/`,
+    return this.post(installUrl, { AUTH_ID: t.access_token, AUTH_EXPIRES: '3600', REFRESH_ID: t.refresh_token, SERVER_ENDPOINT: this.serverEndpoint,
       member_id: this.memberId, status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '{}', APPLICATION_SCOPE: 'crm,bizproc,placement,user,department,im,disk',
       ...(opts.applicationToken ? { APPLICATION_TOKEN: this.applicationToken } : {}) },
     { DOMAIN: this.domain, PROTOCOL: '0', LANG: 'ru', APP_SID: hex(16) });
@@ -186,7 +200,7 @@ export class FakeBitrix {
     const out = [];
     for (const h of this.bindings.filter((b) => b.event === 'ONAPPINSTALL')) {
       const res = await this.post(h.handler, { event: 'ONAPPINSTALL', data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'ru' },
-        ts: String(Math.floor(Date.now() / 1000)), auth: { domain: this.domain, server_endpoint: `${this.url}/rest/`, status: 'L',
+        ts: String(Math.floor(Date.now() / 1000)), auth: { domain: this.domain, server_endpoint: this.serverEndpoint, status: 'L',
           client_endpoint: this.restUrl, member_id: this.memberId, application_token: this.applicationToken } });
       out.push({ handler: h.handler, status: res.status, body: await res.text() });
     }
@@ -197,7 +211,7 @@ export class FakeBitrix {
   uninstall(url: string, opts: { applicationToken?: string; clean?: boolean } = {}) {
     this.robots.clear(); // the portal drops the app's robots with the app
     return this.post(url, { event: 'ONAPPUNINSTALL', data: { LANGUAGE_ID: 'ru', CLEAN: opts.clean ? '1' : '0' },
-      ts: String(Math.floor(Date.now() / 1000)), auth: { domain: this.domain, server_endpoint: `${this.url}/rest/`,
+      ts: String(Math.floor(Date.now() / 1000)), auth: { domain: this.domain, server_endpoint: this.serverEndpoint,
         client_endpoint: this.restUrl, member_id: this.memberId, application_token: opts.applicationToken ?? this.applicationToken } });
   }
 
@@ -256,7 +270,6 @@ export class FakeBitrix {
     } catch {
       return send(400, { error: 'INVALID_REQUEST', error_description: 'Bad request body' });
     }
-    if (u.pathname === '/oauth/token/' || u.pathname === '/oauth/token') return this.oauth(params, send);
     const m = /^\/rest\/+([a-z0-9_.]+?)(\.json)?\/?$/i.exec(u.pathname);
     if (!m) return send(404, { error: 'NOT_FOUND', error_description: 'Not found' });
     // Leaky bucket (§5.1): +1 per request, drains 2/s, above 50 → 503.
@@ -278,6 +291,20 @@ export class FakeBitrix {
     }
   }
 
+  private async serveOAuth(req: http.IncomingMessage, res: http.ServerResponse) {
+    this.httpRequests++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const u = new URL(req.url ?? '/', this.oauthOrigin);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(body));
+    };
+    if (u.pathname !== '/oauth/token/' && u.pathname !== '/oauth/token') return send(404, { error: 'NOT_FOUND', error_description: 'Not found' });
+    const params = { ...qs.parse(u.search.slice(1)), ...qs.parse(Buffer.concat(chunks).toString('utf8')) } as Dict;
+    return this.oauth(params, send);
+  }
+
   private oauth(p: Dict, send: (s: number, b: unknown) => void) {
     if (p.client_id !== this.clientId || p.client_secret !== this.clientSecret) return send(401, { error: 'invalid_client', error_description: 'Invalid client' });
     const userId = this.refresh.get(String(p.refresh_token));
@@ -286,7 +313,7 @@ export class FakeBitrix {
     this.oauthRefreshes++;
     const t = this.issueTokens(userId);
     send(200, { ...t, expires: Math.floor(Date.now() / 1000) + 3600, expires_in: 3600, scope: 'crm,bizproc,placement,user,department,im,disk',
-      domain: 'oauth.bitrix.info', server_endpoint: `${this.url}/rest/`, status: 'L', client_endpoint: this.restUrl, member_id: this.memberId, user_id: Number(userId) });
+      domain: new URL(this.oauthOrigin).host, server_endpoint: this.serverEndpoint, status: 'L', client_endpoint: this.restUrl, member_id: this.memberId, user_id: Number(userId) });
   }
 
   private authenticate(token: unknown) {
@@ -388,6 +415,11 @@ export class FakeBitrix {
     return {
       'app.info': () => ({ ID: '7', CODE: this.clientId, VERSION: 1, STATUS: 'L', INSTALLED: true, PAYMENT_EXPIRED: 'N', DAYS: null, LICENSE: 'ru_project' }),
       'user.current': (_p, a) => c.users.get(a.userId),
+      // b24restdocs: api-reference/common/users/profile.md — the current user, ADMIN as a boolean.
+      profile: (_p, a) => {
+        const u = c.users.get(a.userId) ?? {};
+        return { ID: a.userId, ADMIN: a.userId === '1', NAME: u.NAME ?? '', LAST_NAME: u.LAST_NAME ?? '', PERSONAL_GENDER: '', TIME_ZONE: '' };
+      },
       'user.get': (p) => listPage([...c.users.values()], { filter: ciGet(p, 'filter') ?? (p.ID ? { ID: p.ID } : {}), start: p.start }, { ufByDefault: true }),
       'bizproc.robot.list': () => [...this.robots.keys()],
       'bizproc.robot.add': (p) => {

@@ -34,7 +34,7 @@ describe('kill and restart (SQLite)', () => {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       B24_CLIENT_ID: fake.clientId,
       B24_CLIENT_SECRET: fake.clientSecret,
-      B24_OAUTH_URL: fake.oauthUrl,
+      B24_OAUTH_HOSTS: fake.oauthHost,
     };
 
     const first = await spawnService({ ...env, WORKER_ENABLED: '0' });

@@ -93,7 +93,7 @@ describe.each(databaseEngines())('robot calls against a fake Bitrix24 on $name',
     expect(sent?.accepted).toMatchObject({ status: 'ok', deal_title: DEAL_TITLE });
   });
 
-  it('refreshes an expired access token through B24_OAUTH_URL and still answers', async () => {
+  it('refreshes an expired access token at the OAuth server the portal named (no B24_OAUTH_URL) and still answers', async () => {
     const payload = fake.robotPayload('ping', DEAL_ID);
     fake.expireAccessTokens(); // an hour later: the install token and the call's own token are both stale
     const run = await fake.deliver(payload);

@@ -15,7 +15,7 @@ export async function startService(fake: FakeBitrix, database: TestDatabase): Pr
     DATA_DIR: database.dataDir,
     B24_CLIENT_ID: fake.clientId,
     B24_CLIENT_SECRET: fake.clientSecret,
-    B24_OAUTH_URL: fake.oauthUrl,
+    B24_OAUTH_HOSTS: fake.oauthHost,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
   const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger();

@@ -40,7 +40,8 @@ function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean
     DATA_DIR: database.dataDir,
     B24_CLIENT_ID: sandbox.clientId,
     B24_CLIENT_SECRET: sandbox.clientSecret,
-    B24_OAUTH_URL: sandbox.oauthTokenUrl,
+    // No B24_OAUTH_URL: tokens are renewed where the portal says (server_endpoint), as in production.
+    B24_OAUTH_HOSTS: sandbox.oauthHost,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_ENABLED: worker ? '1' : '0',
     LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',

@@ -209,7 +209,7 @@ describe.each(databaseEngines())('BitrixClient on $name', (engine) => {
   function clients(over: Partial<BitrixClientsOptions> = {}): BitrixClients {
     return new BitrixClients({
       db: database.db,
-      oauth: { clientId: 'app.123', clientSecret: SECRET, tokenUrl: `${fake.url}/oauth/token/` },
+      oauth: { clientId: 'app.123', clientSecret: SECRET, hosts: { tokenUrlOverride: `${fake.url}/oauth/token/`, extraHosts: [] } },
       log: logs.log,
       clock: new ManualClock('2026-11-15T09:00:00Z'),
       sleep: instantSleep.sleep,
@@ -259,6 +259,31 @@ describe.each(databaseEngines())('BitrixClient on $name', (engine) => {
     });
     // Every retried call went out with the new token.
     expect(fake.rest.filter((r) => r.body.auth === 'access-2')).toHaveLength(10);
+  });
+
+  it('renews at the OAuth server the portal named and keeps the server the answer names for the next renewal', async () => {
+    await seedPortal(database, fake);
+    fake.accessValid = false;
+    fake.restScript = (req, f) => f.authorized(req) ?? { status: 200, body: { result: 'ok' } };
+    const moved = 'https://oauth.bitrix24.tech/rest/';
+    fake.oauthScript = (form, f) => {
+      const r = f.rotate(form);
+      return r === 'hang-up' || r === 'no-answer' ? r : { ...r, body: { ...(r.body as object), server_endpoint: moved } };
+    };
+    // No override: the portal row's server_endpoint (the fake, listed as an accepted host) is where the refresh goes.
+    const named = clients({ oauth: { clientId: 'app.123', clientSecret: SECRET, hosts: { extraHosts: [new URL(fake.url).host] } } });
+    expect(await named.forPortal(MEMBER).call('crm.deal.get', { id: 1 })).toBe('ok');
+    expect(fake.oauth).toHaveLength(1);
+    expect((await getPortal(database.db, MEMBER))!.server_endpoint).toBe(moved);
+    // An answer naming a host outside the accepted ones is not stored.
+    fake.accessValid = false;
+    fake.oauthScript = (form, f) => {
+      const r = f.rotate(form);
+      return r === 'hang-up' || r === 'no-answer' ? r : { ...r, body: { ...(r.body as object), server_endpoint: 'https://evil.example/rest/' } };
+    };
+    await database.db.updateTable('portals').set({ server_endpoint: `${fake.url}/rest/` }).execute();
+    expect(await named.forPortal(MEMBER).call('crm.deal.get', { id: 2 })).toBe('ok');
+    expect((await getPortal(database.db, MEMBER))!.server_endpoint).toBe(`${fake.url}/rest/`);
   });
 
   it('two processes sharing the database refresh only once', async () => {
@@ -330,7 +355,7 @@ describe.each(databaseEngines())('BitrixClient on $name', (engine) => {
     await seedPortal(database, fake);
     fake.accessValid = false;
     fake.restScript = (req, f) => f.authorized(req) ?? { status: 200, body: { result: 'ok' } };
-    const unconfigured = clients({ oauth: { clientId: '', clientSecret: '', tokenUrl: `${fake.url}/oauth/token/` } });
+    const unconfigured = clients({ oauth: { clientId: '', clientSecret: '', hosts: { tokenUrlOverride: `${fake.url}/oauth/token/`, extraHosts: [] } } });
     const err = await failure(unconfigured.forPortal(MEMBER).call('crm.deal.get', { id: 1 }));
     expect(err.message).toContain('B24_CLIENT_SECRET');
     expect(fake.oauth).toHaveLength(0);

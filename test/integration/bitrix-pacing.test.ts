@@ -167,7 +167,7 @@ describe.each(databaseEngines())('REST pacing shared through the database on $na
   function processOn(db: AppDatabase, over: Partial<BitrixClientsOptions> = {}): BitrixClients {
     return new BitrixClients({
       db: db.db,
-      oauth: { clientId: 'app.1', clientSecret: 'secret', tokenUrl: `${portals.url}/oauth/token/` },
+      oauth: { clientId: 'app.1', clientSecret: 'secret', hosts: { tokenUrlOverride: `${portals.url}/oauth/token/`, extraHosts: [] } },
       log: silentLogger(),
       clock: time.clock,
       sleep: time.sleep,

@@ -82,7 +82,7 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     const auth = {
       access_token: 'made-up', refresh_token: 'made-up', expires_in: '3600', domain: h.sandbox.domain,
       member_id: h.sandbox.memberId, application_token: 'evil', client_endpoint: h.sandbox.restUrl,
-      server_endpoint: `${h.sandbox.baseUrl}/rest/`, scope: 'crm,bizproc', status: 'L',
+      server_endpoint: h.sandbox.serverEndpoint, scope: 'crm,bizproc', status: 'L',
     };
     const forged = await post('/bitrix/install', { event: 'ONAPPINSTALL', auth });
     expect(forged.status).toBe(403);
@@ -318,10 +318,22 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
         auth: {
           access_token: 'evil-at', refresh_token: 'evil-rt', expires_in: '3600', domain: h.sandbox.domain,
           member_id: h.sandbox.memberId, application_token: 'evil-app-token', client_endpoint: evilRest,
-          server_endpoint: evilRest, scope: 'crm,bizproc', status: 'L',
+          server_endpoint: h.sandbox.serverEndpoint, scope: 'crm,bizproc', status: 'L',
         },
       });
       expect(res.status).toBe(403);
+      expect(asked).toBe(0);
+      // Naming its own OAuth server (where our client_secret would go with every renewal) is refused outright.
+      const evilOAuth = await post('/bitrix/install', {
+        event: 'ONAPPINSTALL',
+        auth: {
+          access_token: 'evil-at', refresh_token: 'evil-rt', expires_in: '3600', domain: 'new.bitrix24.ru',
+          member_id: 'another-portal', application_token: 'evil-app-token', client_endpoint: evilRest,
+          server_endpoint: evilRest, scope: 'crm,bizproc', status: 'L',
+        },
+      });
+      expect(evilOAuth.status).toBe(400);
+      expect(await evilOAuth.json()).toMatchObject({ error: 'INSTALL_PAYLOAD_INVALID' });
       expect(asked).toBe(0);
       const after = (await getPortal(h.database.db, h.sandbox.memberId))!;
       expect(after).toMatchObject({ client_endpoint: before.client_endpoint, application_token: before.application_token, access_token: before.access_token });
@@ -416,7 +428,7 @@ describe.each(databaseEngines())('foundation on $name', (engine) => {
     // No in-call retries, so the portal's failure reaches the job at once.
     h.server.deps.bitrix = new BitrixClients({
       db: h.database.db,
-      oauth: { clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret, tokenUrl: h.sandbox.oauthTokenUrl },
+      oauth: { clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret, hosts: { extraHosts: [h.sandbox.oauthHost] } },
       log: silentLogger(),
       clock: h.clock,
       retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },

@@ -51,10 +51,11 @@ describe('sandbox REST auth and OAuth', () => {
         expires_in: 3600,
         member_id: sb.memberId,
         client_endpoint: sb.restUrl,
-        server_endpoint: sb.restUrl,
+        server_endpoint: sb.serverEndpoint,
         status: 'L',
         user_id: 1,
       });
+      expect(new URL(sb.serverEndpoint).host).not.toBe(new URL(sb.restUrl).host);
       expect(first.body.refresh_token).not.toBe(auth.refresh_token);
       const again = await rest(sb, 'crm.deal.get', { id: created.body.result }, first.body.access_token);
       expect(again.body.result.TITLE).toBe('Аренда, март');
@@ -68,6 +69,14 @@ describe('sandbox REST auth and OAuth', () => {
         `${sb.oauthTokenUrl}?${qs.stringify({ grant_type: 'refresh_token', client_id: sb.clientId, client_secret: sb.clientSecret, refresh_token: first.body.refresh_token })}`,
       );
       expect(viaGet.status).toBe(200);
+      // Tokens are renewed only by the authorization server the payloads announce, never by the portal's host.
+      const atPortal = await fetch(`${sb.baseUrl}/oauth/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: qs.stringify({ grant_type: 'refresh_token', client_id: sb.clientId, client_secret: sb.clientSecret, refresh_token: first.body.refresh_token }),
+      });
+      expect(atPortal.status).toBe(404);
+      expect(auth.server_endpoint).toBe(sb.serverEndpoint);
     } finally {
       await receiver.close();
     }
@@ -114,7 +123,7 @@ describe('sandbox REST auth and OAuth', () => {
         scope: 'crm',
         domain: sb.domain,
         clientEndpoint: sb.restUrl,
-        serverEndpoint: sb.restUrl,
+        serverEndpoint: sb.serverEndpoint,
         status: 'L',
       } as any,
       { clientId: sb.clientId, clientSecret: sb.clientSecret },
@@ -149,7 +158,7 @@ describe('sandbox REST auth and OAuth', () => {
       expect(install).toMatchObject({
         event: 'ONAPPINSTALL',
         data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'ru' },
-        auth: { status: 'L', user_id: '1', expires_in: '3600', server_endpoint: sb.restUrl, domain: sb.domain },
+        auth: { status: 'L', user_id: '1', expires_in: '3600', server_endpoint: sb.serverEndpoint, domain: sb.domain },
       });
       expect(install.auth.application_token).toBe(sb.applicationToken);
       expect(sb.applicationToken).not.toBe(oldAppToken);

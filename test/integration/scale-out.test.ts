@@ -61,7 +61,7 @@ describe.runIf(postgres.length > 0).each(postgres)('scale-out on $name', (engine
         DATA_DIR: h.database.dataDir,
         B24_CLIENT_ID: h.sandbox.clientId,
         B24_CLIENT_SECRET: h.sandbox.clientSecret,
-        B24_OAUTH_URL: h.sandbox.oauthTokenUrl,
+        B24_OAUTH_HOSTS: h.sandbox.oauthHost,
         LOG_LEVEL: 'silent',
         LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
       }),

@@ -5,6 +5,14 @@ import { applicationTokenMatches } from '../../src/install/applicationToken.js';
 import { parseBitrixForm } from '../../src/app.js';
 
 const now = new Date('2026-11-29T10:00:00Z');
+const HOSTS = { extraHosts: ['oauth.intranet.example'] };
+
+const eventWithServer = (server_endpoint: string) => ({
+  auth: {
+    access_token: 'at', refresh_token: 'rt', expires_in: '3600', domain: 'acme.bitrix24.ru', member_id: 'm1',
+    client_endpoint: 'https://acme.bitrix24.ru/rest/', server_endpoint, application_token: 'app-token',
+  },
+});
 
 describe('install payloads', () => {
   it('reads the ONAPPINSTALL event shape', () => {
@@ -29,7 +37,7 @@ describe('install payloads', () => {
         },
       }),
     );
-    const p = parseInstall(body, {}, now);
+    const p = parseInstall(body, {}, now, HOSTS);
     expect(p).toMatchObject({
       memberId: 'm1',
       domain: 'acme.bitrix24.ru',
@@ -46,15 +54,37 @@ describe('install payloads', () => {
       { AUTH_ID: 'at', AUTH_EXPIRES: '3600', REFRESH_ID: 'rt', member_id: 'm2', status: 'L', PLACEMENT: 'DEFAULT' },
       { DOMAIN: 'b.bitrix24.ru', PROTOCOL: '1', LANG: 'ru' },
       now,
+      HOSTS,
     );
     expect(p.clientEndpoint).toBe('https://b.bitrix24.ru/rest/');
     expect(p.accessExpiresAt.toISOString()).toBe('2026-11-29T11:00:00.000Z');
     expect(p.applicationToken).toBeNull();
   });
 
+  it('keeps the OAuth server the install names when it is one of Bitrix24\'s or listed', () => {
+    for (const ok of ['https://oauth.bitrix24.tech/rest/', 'https://oauth.bitrix.info/rest/', 'https://oauth.intranet.example/rest/']) {
+      expect(parseInstall(eventWithServer(ok), {}, now, HOSTS).serverEndpoint).toBe(ok);
+    }
+    // Not naming one means the main server.
+    expect(parseInstall(eventWithServer(''), {}, now, HOSTS).serverEndpoint).toBe('https://oauth.bitrix.info/rest/');
+  });
+
+  it('refuses an install naming an OAuth server our client_secret must not reach', () => {
+    for (const bad of [
+      'https://oauth.bitrix24.tech.evil.example/rest/',
+      'https://evilbitrix24.tech/rest/',
+      'http://oauth.bitrix24.tech/rest/',
+      'https://user:pw@oauth.bitrix.info/rest/',
+      'http://127.0.0.1:9/rest/',
+      'not a url',
+    ]) {
+      expect(() => parseInstall(eventWithServer(bad), {}, now, HOSTS), bad).toThrow(/auth\[server_endpoint\] must be a Bitrix24 OAuth server/);
+    }
+  });
+
   it('names what is missing', () => {
-    expect(() => parseInstall({ auth: { member_id: 'm' } }, {}, now)).toThrow(/auth\[domain\].*auth\[access_token\]/);
-    expect(() => parseInstall({}, {}, now)).toThrow(/member_id/);
+    expect(() => parseInstall({ auth: { member_id: 'm' } }, {}, now, HOSTS)).toThrow(/auth\[domain\].*auth\[access_token\]/);
+    expect(() => parseInstall({}, {}, now, HOSTS)).toThrow(/member_id/);
   });
 
   it('compares application tokens exactly', () => {
