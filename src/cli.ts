@@ -25,6 +25,10 @@ Commands:
   portal <member_id> [limits=standard|enterprise|5/250] [tz=Europe/Moscow]
                                 a portal's REST budget and time zone
   forget <member_id> --yes      delete a portal and all its data from this service
+  numbering <member_id> [--json]
+                                numbering sequences (seller INN/KPP, kind, year, last number)
+  numbering <member_id> seller_inn=<INN> [seller_kpp=<KPP>] kind=invoice|act year=<YYYY> next=<N>
+                                continue numbering from N (e.g. after the numbers 1C issued)
 `;
 
 const io = {
@@ -101,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/admin.js')).forgetCommand(rest, io);
     case 'revoke':
       return (await import('./cli/admin.js')).revokeCommand(rest, io);
+    case 'numbering':
+      return (await import('./cli/numbering.js')).numberingCommand(rest, io);
     case 'demo':
       return (await import('./demo/runDemo.js')).demoCommand(rest, io);
     case undefined:

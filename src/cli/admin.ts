@@ -16,7 +16,7 @@ import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
-async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const app = await openDatabase({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL, log: silentLogger() });
   try {
