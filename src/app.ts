@@ -4,18 +4,25 @@ import qs from 'qs';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './handlers/health.js';
 import { installRoutes } from './handlers/install.js';
-import { eventRoutes } from './handlers/events.js';
 import { robotRoutes } from './handlers/robots.js';
 import { documentRoutes } from './handlers/documents.js';
+import { metricsRoutes } from './handlers/metrics.js';
 
 /**
  * Bitrix24 posts PHP-style bracket keys (`properties[items][0]=…`). qs's default arrayLimit of 20
- * would turn larger indexed arrays into objects, so raise it (§2.4).
+ * would turn larger indexed arrays into objects, so raise it (b24restdocs: api-reference/events/index.md).
  */
 export const parseBitrixForm = (body: string) => qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 });
 
 /** Robot calls and install events are a few kilobytes; 1 MB leaves room for long property values. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Fields a handler adds to the one log line of its request. */
+    logExtra: Record<string, unknown> | null;
+  }
+}
 
 /** Builds the HTTP app on the given deps. Never listens: the server (or a test) decides that. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -26,11 +33,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // bearer secret: log the route pattern instead (below).
     logController: new LogController({ disableRequestLogging: true }),
   });
+  app.decorateRequest('logExtra', null);
+  // One line per request, with what the handler added (robot, portal, outcome), and its latency histogram.
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    const route = req.routeOptions.url ?? 'unknown';
+    deps.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    req.log.info({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...req.logExtra }, 'request');
   });
   // Nothing internal (SQL, stack, file paths) reaches a caller: 5xx answers say only that it failed.
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -40,13 +48,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'The service could not handle this request' });
     }
     req.log.info({ code: err.code, status, route: req.routeOptions.url }, 'request refused');
-    return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+    const code = err.validation ? 'INVALID_REQUEST' : (err.code ?? 'BAD_REQUEST');
+    return reply.code(status).send({ error: code, message: err.message });
   });
   await app.register(formbody, { parser: parseBitrixForm });
-  healthRoutes(app, deps);
-  installRoutes(app, deps);
-  eventRoutes(app, deps);
-  robotRoutes(app, deps);
-  documentRoutes(app, deps);
+  await app.register(healthRoutes, { deps });
+  await app.register(installRoutes, { deps });
+  await app.register(robotRoutes, { deps });
+  await app.register(documentRoutes, { deps });
+  await app.register(metricsRoutes, { deps });
   return app;
 }

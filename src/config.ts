@@ -113,6 +113,18 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' })
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /** Bearer token for GET /metrics (Prometheus); unset, /metrics answers 404. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 16) {
+        ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters' });
+        return z.NEVER;
+      }
+      return v;
+    }),
   /**
    * Trials only: the service's (and the CLI's) clock starts at this instant and runs on from there. An ISO instant
    * with its offset (2026-12-20T09:00:00+03:00) so the portal's calendar day is never guessed.

@@ -7,6 +7,9 @@ import { migrateToLatest } from './storage/migrate.js';
 import { setSettingIfAbsent } from './storage/settings.js';
 import { BitrixClients } from './bitrix/client.js';
 import { SellerCache } from './crm/sellerCache.js';
+import { JobStore } from './jobs/store.js';
+import { WorkSignal } from './jobs/signal.js';
+import { Metrics } from './metrics.js';
 
 /**
  * Everything HTTP handlers, the worker and the CLI share. Built once per process; tests build
@@ -20,12 +23,15 @@ export interface AppDeps {
   bitrix: BitrixClients;
   /** Secret that signs public document links (never logged). */
   linkSecret: string;
+  /** The durable job store (the only way to the jobs and job_effects tables). */
+  jobs: JobStore;
+  metrics: Metrics;
   /** The landlord's requisites, cached per portal for a few minutes (read for every document). */
   sellerCache: SellerCache;
   /** False when the caller passed its own database in (then the caller closes it). */
   ownsDatabase: boolean;
-  /** Called after a job is enqueued so an idle worker starts at once instead of at its next poll. */
-  wakeWorker: () => void;
+  /** Notified after a job is enqueued so an idle worker starts at once instead of at its next poll. */
+  work: WorkSignal;
 }
 
 export interface CreateDepsOptions {
@@ -57,6 +63,8 @@ export async function createDeps(config: Config, log: Logger, opts: CreateDepsOp
     // The secret lives in the database so every instance sharing it signs and verifies the same links.
     const linkSecret =
       config.LINK_SECRET ?? (await setSettingIfAbsent(database.db, LINK_SECRET_KEY, randomBytes(32).toString('base64url')));
+    const jobs = new JobStore(database, clock);
+    const metrics = new Metrics(jobs);
     const bitrix = new BitrixClients({
       db: database.db,
       oauth: {
@@ -66,8 +74,9 @@ export async function createDeps(config: Config, log: Logger, opts: CreateDepsOp
       },
       log,
       clock,
+      observer: metrics.bitrixObserver(),
     });
-    return { config, log, clock, database, bitrix, linkSecret, sellerCache: new SellerCache(), ownsDatabase: !opts.database, wakeWorker: () => {} };
+    return { config, log, clock, database, bitrix, jobs, metrics, linkSecret, sellerCache: new SellerCache(), ownsDatabase: !opts.database, work: new WorkSignal() };
   } catch (err) {
     if (!opts.database) await database.close();
     throw err;

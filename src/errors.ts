@@ -9,12 +9,15 @@ export interface AppErrorOptions {
   retryable?: boolean;
   /** Structured details safe to log (never secrets). */
   details?: Record<string, unknown>;
+  /** A retryable failure that knows when a retry makes sense (e.g. a bounded grace) says so here. */
+  retryAfterMs?: number;
 }
 
 export class AppError extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: string, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -22,6 +25,7 @@ export class AppError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -46,6 +50,15 @@ export interface ValidationIssue {
 
 export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : false;
+}
+
+/**
+ * The one test for "retrying cannot help": only the code that threw can say so, with an AppError whose
+ * retryable is false (invalid input, a business rule). Anything else — network errors, bugs, timeouts — may
+ * pass on retry. The job worker, the robot runner and the robot answer all decide with this.
+ */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof AppError && !err.retryable;
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -16,6 +17,18 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** A port the OS has free right now (a local run binds it a moment later). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts HTTP + worker in one process (the embedded default). Thin: everything lives in deps/app. */
 export async function startServer(
   config: Config,
@@ -28,12 +41,18 @@ export async function startServer(
     publicUrlFromListen?: boolean;
   } = {},
 ): Promise<RunningServer> {
+  // A local run on a random port learns its port before anything is built, so the config (PUBLIC_URL, which robot
+  // handlers and document links use) is final from the start.
+  let port = opts.port ?? config.PORT;
+  if (opts.publicUrlFromListen) {
+    if (port === 0) port = await freePort(config.HOST);
+    config = { ...config, PUBLIC_URL: `http://127.0.0.1:${port}` };
+  }
   const deps = await createDeps(config, log, { clock: opts.clock, database: opts.database });
   const worker = config.WORKER_ENABLED ? createWorker(deps) : null;
   const app = await buildApp(deps);
-  const address = await app.listen({ port: opts.port ?? config.PORT, host: config.HOST });
-  const port = (app.server.address() as { port: number }).port;
-  if (opts.publicUrlFromListen) deps.config.PUBLIC_URL = `http://127.0.0.1:${port}`;
+  const address = await app.listen({ port, host: config.HOST });
+  port = (app.server.address() as { port: number }).port;
   worker?.start();
   const stopMaintenance = worker ? startMaintenance(deps) : () => {};
   if (config.publicUrlIsDefault && !opts.publicUrlFromListen) {

@@ -1,21 +1,22 @@
 import type { AppDeps } from './deps.js';
 import { JobWorker } from './jobs/worker.js';
-import { ROBOT_JOB_KIND } from './robots/acceptCall.js';
-import { robotJobHandler } from './robots/runRobotJob.js';
-import { ROBOT_ANSWER_JOB_KIND, answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/answerOrphans.js';
+import { route } from './jobs/types.js';
+import { ROBOT_ANSWER_JOB, ROBOT_JOB } from './robots/framework/jobKinds.js';
+import { robotJobHandler } from './robots/framework/run.js';
+import { answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/framework/orphans.js';
 
 /** The job kinds this service runs, wired to their handlers. */
 export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs?: number } = {}): JobWorker {
   const worker = new JobWorker({
-    app: deps.database,
+    store: deps.jobs,
     clock: deps.clock,
     log: deps.log.child({ component: 'worker' }),
-    handlers: { [ROBOT_JOB_KIND]: robotJobHandler(deps), [ROBOT_ANSWER_JOB_KIND]: robotAnswerJobHandler(deps) },
+    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps))],
     concurrency: opts.concurrency ?? deps.config.WORKER_CONCURRENCY,
     pollMs: opts.pollMs ?? 1000,
     backoff: { baseMs: 2_000, capMs: 5 * 60_000 },
   });
-  deps.wakeWorker = () => worker.wake();
+  worker.listenTo(deps.work);
   return worker;
 }
 

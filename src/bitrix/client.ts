@@ -19,6 +19,7 @@ import type { Pacer, PortalBucket } from './pacer.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { needsReinstall, portalNotFound, TokenRefresher, type OAuthConfig } from './tokens.js';
 import { sendRequest, type Outcome } from './transport.js';
+import { silentObserver, type BitrixObserver } from './observer.js';
 
 export type { OAuthConfig } from './tokens.js';
 export type { BatchCommand, BatchCommands, BatchCommandError, BatchResult } from './batch.js';
@@ -35,6 +36,8 @@ export interface BitrixClientsOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source for retry delays. */
   random?: () => number;
+  /** Told of every request, limit rejection and token renewal (metrics). */
+  observer?: BitrixObserver;
   /**
    * Where each portal's REST budget is kept. Default: in the portal row (DbPacer), shared by every process on
    * the database. A PacerRegistry keeps it in this process's memory instead (one process owns the budget).
@@ -71,6 +74,7 @@ interface Shared {
   random: () => number;
   pacer: Pacer;
   tokens: TokenRefresher;
+  observer: BitrixObserver;
 }
 
 /** One per process: hands out a client per portal, sharing pacing and token refresh. */
@@ -92,7 +96,8 @@ export class BitrixClients {
       sleep,
       random: opts.random ?? Math.random,
       pacer: opts.pacer ?? new DbPacer({ db: opts.db, now: () => clock.now().getTime(), sleep }),
-      tokens: new TokenRefresher({ db: opts.db, oauth: opts.oauth, http, log: opts.log, clock, sleep, timeoutMs }),
+      tokens: new TokenRefresher({ db: opts.db, oauth: opts.oauth, http, log: opts.log, clock, sleep, timeoutMs, observer: opts.observer ?? silentObserver }),
+      observer: opts.observer ?? silentObserver,
     };
   }
 
@@ -183,6 +188,8 @@ export class BitrixClient {
         },
         'bitrix call',
       );
+      this.shared.observer.request(this.memberId, method, outcome.kind === 'ok' ? 'ok' : outcome.code);
+      if (outcome.kind === 'error' && isNotExecutedLimit(outcome.status, outcome.code)) this.shared.observer.limitRejection(this.memberId);
       if (outcome.kind === 'ok') return outcome.body;
 
       if (outcome.kind === 'error' && isExpiredToken(outcome.status, outcome.code) && !refreshed) {

@@ -15,6 +15,7 @@ import type { Database, Portal } from '../storage/schema.js';
 import { BitrixError, BitrixErrorCode, safeCause } from './errors.js';
 import { sendRequest } from './transport.js';
 import { acceptedOAuthOrigin, tokenUrlFor, type OAuthHostPolicy } from './oauthServer.js';
+import type { BitrixObserver } from './observer.js';
 
 export interface OAuthConfig {
   clientId: string;
@@ -35,6 +36,7 @@ export interface TokenRefresherDeps {
   lockTtlMs?: number;
   /** How often a process waiting for another's refresh looks at the portal row. */
   pollMs?: number;
+  observer?: BitrixObserver;
 }
 
 /** OAuth answers meaning the stored refresh token (or the app itself) is no longer accepted. */
@@ -123,7 +125,9 @@ export class TokenRefresher {
     let tokens: PortalTokens;
     try {
       tokens = await this.requestNewPair(row);
+      this.deps.observer?.tokenRefresh(memberId, 'ok');
     } catch (err) {
+      this.deps.observer?.tokenRefresh(memberId, 'failed');
       await releasePortalRefreshLock(db, memberId).catch(() => undefined);
       if (err instanceof BitrixError && REINSTALL_CODES.has(err.code)) {
         // If someone stored a newer pair after all (our lock had expired), ours was simply a stale token.

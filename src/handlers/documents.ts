@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import type { DocumentModel } from '../documents/model.js';
 import { verifyLink, type LinkFile } from '../documents/links.js';
@@ -12,8 +12,9 @@ import { documentFileName } from '../documents/fileNames.js';
  * deal fields). Anything but a genuine, current link gets the same bare 404, so a probe learns
  * nothing. Documents render from their immutable snapshot: the same link always gives the same bytes.
  */
-export function documentRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get<{ Params: { token: string } }>('/d/:token', async (req, reply) => {
+export const documentRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const schema = { params: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } as const;
+  app.get<{ Params: { token: string } }>('/d/:token', { schema }, async (req, reply) => {
     const target = verifyLink(deps.linkSecret, req.params.token);
     const notFound = () => reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     if (!target) return notFound();
@@ -34,7 +35,7 @@ export function documentRoutes(app: FastifyInstance, deps: AppDeps): void {
     const pdf = await renderDocument({ ...snapshot, kind, ...(kind === 'qr_invoice' ? { qr: snapshot.qr ?? { mode: 'gost' } } : {}) });
     return reply.type('application/pdf').send(Buffer.from(pdf));
   });
-}
+};
 
 function fileKind(file: LinkFile, stored: 'invoice' | 'act'): DocumentModel['kind'] | 'qr_png' | undefined {
   if (stored === 'act') return file === 'act' ? 'act' : undefined;

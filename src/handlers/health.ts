@@ -1,17 +1,48 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import { pendingMigrations } from '../storage/migrate.js';
 import { listPortals } from '../storage/portals.js';
-import { countJobs } from '../jobs/jobsRepo.js';
 
-export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
+const count = { type: 'integer' } as const;
+const readySchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'migrations_pending', 'unavailable'] },
+    clock: {
+      type: 'object',
+      properties: {
+        now: { type: 'string' },
+        trial: { type: ['object', 'null'], properties: { startedAt: { type: 'string' } } },
+      },
+    },
+    database: { type: 'string' },
+    migrations: { type: 'object', properties: { pending: { type: 'array', items: { type: 'string' } } } },
+    portals: {
+      type: 'object',
+      properties: {
+        total: count,
+        needingAttention: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { memberId: { type: 'string' }, domain: { type: 'string' }, status: { type: 'string' }, reason: { type: ['string', 'null'] } },
+          },
+        },
+      },
+    },
+    jobs: { type: ['object', 'null'], properties: { pending: count, running: count, done: count, failed: count } },
+  },
+  required: ['status'],
+} as const;
+
+export const healthRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   // Liveness: the process answers. Nothing else, so a slow database never gets us restarted.
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   // Readiness: safe to route traffic here. Portals needing attention are reported, not fatal:
   // one portal with a revoked token must not take the service down for the others.
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { schema: { response: { 200: readySchema, 503: readySchema } } }, async (_req, reply) => {
     const { db } = deps.database;
     try {
       await sql`select 1`.execute(db);
@@ -34,7 +65,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
         database: deps.database.dialect,
         migrations: { pending },
         portals: { total: portals.length, needingAttention: attention },
-        jobs: pending.length ? null : await countJobs(db),
+        jobs: pending.length ? null : await deps.jobs.counts(),
       };
       return reply.code(pending.length ? 503 : 200).send(body);
     } catch (err) {
@@ -42,4 +73,4 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
   });
-}
+};

@@ -1,11 +1,11 @@
 import type { AppDeps } from '../deps.js';
 import type { PortalInstall } from './parseInstall.js';
 import { getPortal, setPortalUser, upsertPortal } from '../storage/portals.js';
-import { userIdOf } from './parseInstall.js';
+import { userIdOf } from '../bitrix/authPayload.js';
 import { getSetting, setSetting } from '../storage/settings.js';
 import { ROBOTS } from '../robots/registry.js';
-import { registrationFingerprint, robotRegistrationParams } from '../robots/registration.js';
-import { DEAL_USER_FIELDS, ufName, userFieldAddParams } from '../robots/userFields.js';
+import { registrationFingerprint, robotRegistrationParams } from '../robots/framework/registration.js';
+import { DEAL_USER_FIELDS, ufName, userFieldAddParams } from '../crm/dealFields.js';
 import { AppError } from '../errors.js';
 
 export interface InstallReport {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { expiry, userIdOf } from '../bitrix/authPayload.js';
 import { acceptedOAuthOrigin, type OAuthHostPolicy } from '../bitrix/oauthServer.js';
 
 /**
@@ -24,24 +25,6 @@ export interface PortalInstall {
 
 type Dict = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
-
-/** Beyond any real token lifetime; a larger value is garbage, not a reason to fail on an invalid date. */
-const MAX_TOKEN_SECONDS = 366 * 86_400;
-
-export function expiry(now: Date, expires: string, expiresIn: string): Date {
-  // `expires` is an absolute unix time; `expires_in`/AUTH_EXPIRES are seconds from now.
-  const abs = Number(expires);
-  const nowSec = now.getTime() / 1000;
-  if (Number.isFinite(abs) && abs > 1_000_000_000 && abs <= nowSec + MAX_TOKEN_SECONDS) return new Date(abs * 1000);
-  const rel = Number(expiresIn);
-  return new Date(now.getTime() + (Number.isFinite(rel) && rel > 0 && rel <= MAX_TOKEN_SECONDS ? rel : 3600) * 1000);
-}
-
-/** A positive id that fits the integer column, else unknown. */
-export function userIdOf(v: string): number | null {
-  const n = /^\d{1,10}$/.test(v) ? Number(v) : Number.NaN;
-  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : null;
-}
 
 function requireFields(fields: Record<string, string>): void {
   const missing = Object.entries(fields)

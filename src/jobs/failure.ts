@@ -1,11 +1,8 @@
 import { AppError, errorMessage } from '../errors.js';
 
-/**
- * A job error is permanent only when the code that threw said so: an AppError with retryable=false
- * (invalid input, a business rule). Anything else — network errors, bugs, timeouts — may pass on retry.
- */
-export function isPermanentJobError(err: unknown): boolean {
-  return err instanceof AppError && !err.retryable;
+/** The delay a failure asks for before its retry, if it names one. */
+export function retryDelayOf(err: unknown): number | undefined {
+  return err instanceof AppError && err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined;
 }
 
 /** `CODE: message` as stored in jobs.last_error and shown in health views. */

@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { AppError, isPermanent } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { AppDatabase } from '../storage/db.js';
-import type { Job } from '../storage/schema.js';
 import { backoffDelayMs } from './backoff.js';
-import { runEffect } from './effects.js';
-import { describeJobError, isPermanentJobError } from './failure.js';
-import { claimJobs, completeJob, extendLease, failJob, scheduleRetry, type ClaimRef } from './leases.js';
-import type { JobContext, JobHandler, JobInfo } from './types.js';
+import { describeJobError, retryDelayOf } from './failure.js';
+import { JobStore, loggableKey, type ClaimRef, type ClaimedJob } from './store.js';
+import type { JobContext, JobInfo, JobRoute } from './types.js';
+import type { WorkSignal } from './signal.js';
 
 export type { JobContext, JobHandler, JobInfo } from './types.js';
 
 export interface JobWorkerOptions {
-  app: AppDatabase;
+  store: JobStore;
   clock: Clock;
   log: Logger;
-  handlers: Record<string, JobHandler>;
+  /** The kinds this worker runs (see `route`). */
+  routes: JobRoute[];
   /** Names this worker in locked_by (default host:pid:random). */
   workerId?: string;
   /** How long a claim stays ours without a heartbeat (default 60 s). */
@@ -41,10 +40,10 @@ const DEFAULT_BACKOFF = { baseMs: 5_000, capMs: 30 * 60_000 };
  */
 export class JobWorker {
   readonly workerId: string;
-  private readonly app: AppDatabase;
+  private readonly store: JobStore;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly handlers: Record<string, JobHandler>;
+  private readonly routes: Map<string, JobRoute>;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly concurrency: number;
@@ -52,6 +51,7 @@ export class JobWorker {
   private readonly random: () => number;
 
   private readonly running = new Set<Promise<void>>();
+  private readonly unsubscribe: Array<() => void> = [];
   private started = false;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
@@ -59,9 +59,9 @@ export class JobWorker {
   private tickAgain = false;
 
   constructor(opts: JobWorkerOptions) {
-    this.app = opts.app;
+    this.store = opts.store;
     this.clock = opts.clock;
-    this.handlers = opts.handlers;
+    this.routes = new Map(opts.routes.map((r) => [r.kind, r]));
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.log = opts.log.child({ worker: this.workerId });
     this.leaseMs = opts.leaseMs ?? 60_000;
@@ -87,6 +87,7 @@ export class JobWorker {
    */
   async stop(graceMs = 20_000): Promise<boolean> {
     this.stopping = true;
+    for (const u of this.unsubscribe.splice(0)) u();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -110,6 +111,11 @@ export class JobWorker {
     this.schedule(0);
   }
 
+  /** Wakes on every notification of `signal` until stopped. */
+  listenTo(signal: WorkSignal): void {
+    this.unsubscribe.push(signal.subscribe(() => this.wake()));
+  }
+
   /**
    * Claims and runs, `concurrency` at a time, every job due at the moment of the call (including jobs of
    * crashed workers whose lease expired), then returns how many ran. Retries scheduled meanwhile wait for a
@@ -119,13 +125,7 @@ export class JobWorker {
     const dueBy = this.clock.now();
     let ran = 0;
     while (!this.stopping) {
-      const jobs = await claimJobs(this.app, {
-        workerId: this.workerId,
-        limit: this.concurrency,
-        leaseMs: this.leaseMs,
-        now: this.clock.now(),
-        dueBy,
-      });
+      const jobs = await this.store.claim({ workerId: this.workerId, limit: this.concurrency, leaseMs: this.leaseMs, dueBy });
       if (jobs.length === 0) return ran;
       await Promise.all(jobs.map((job) => this.track(this.execute(job))));
       ran += jobs.length;
@@ -163,12 +163,7 @@ export class JobWorker {
     const free = this.concurrency - this.running.size;
     if (free <= 0 || this.stopping) return false;
     try {
-      const jobs = await claimJobs(this.app, {
-        workerId: this.workerId,
-        limit: free,
-        leaseMs: this.leaseMs,
-        now: this.clock.now(),
-      });
+      const jobs = await this.store.claim({ workerId: this.workerId, limit: free, leaseMs: this.leaseMs });
       for (const job of jobs) void this.track(this.execute(job));
       return jobs.length === free;
     } catch (err) {
@@ -186,13 +181,12 @@ export class JobWorker {
   }
 
   /** Runs one claimed job and records its outcome. Never rejects. */
-  private async execute(row: Job): Promise<void> {
+  private async execute({ row, payload }: ClaimedJob): Promise<void> {
     const ref: ClaimRef = { id: row.id, attempt: row.attempts, workerId: this.workerId };
     const log = this.log.child({ jobId: row.id, kind: row.kind, key: loggableKey(row.key), attempt: row.attempts });
     const lease = new AbortController();
     const heartbeat = async (): Promise<void> => {
-      const now = this.clock.now();
-      const ours = await extendLease(this.app.db, ref, new Date(now.getTime() + this.leaseMs), now);
+      const ours = await this.store.extend(ref, new Date(this.clock.now().getTime() + this.leaseMs));
       if (!ours && !lease.signal.aborted) {
         log.warn('lease lost: another worker took this job over');
         lease.abort(new AppError('JOB_LEASE_LOST', 'Another worker took this job over', { retryable: true }));
@@ -203,36 +197,39 @@ export class JobWorker {
     }, Math.floor(this.leaseMs / 3));
 
     try {
-      const job: JobInfo = {
-        id: row.id,
-        kind: row.kind,
-        key: row.key,
-        payload: parsePayload(row),
-        attempt: row.attempts,
-        maxAttempts: row.max_attempts,
-      };
-      const handler = this.handlers[row.kind];
-      if (!handler) {
+      const route = this.routes.get(row.kind);
+      if (!route) {
         // Retryable: during a rolling deploy a newer instance may enqueue kinds this one does not know yet.
         throw new AppError('JOB_HANDLER_MISSING', `No handler for job kind "${row.kind}"`, { retryable: true });
       }
+      if (!payload.ok) throw payload.error;
+      const checked = route.parse(payload.value);
+      if (!checked.ok) throw new AppError('JOB_PAYLOAD_INVALID', `Job ${loggableKey(row.key)} has an invalid payload: ${checked.message}`);
+      const job: JobInfo<never> = {
+        id: row.id,
+        kind: row.kind,
+        key: row.key,
+        payload: checked.value as never,
+        attempt: row.attempts,
+        maxAttempts: row.max_attempts,
+      };
       const ctx: JobContext = {
         isLastAttempt: row.attempts >= row.max_attempts,
         log,
-        effect: (name, fn) => runEffect(this.app.db, row.key, name, () => this.clock.now(), fn),
+        effect: (name, fn) => this.store.effect(row.key, name, fn),
         heartbeat,
         signal: lease.signal,
       };
-      await handler(job, ctx);
+      await route.handler(job, ctx);
       clearInterval(beat);
-      if (!(await completeJob(this.app.db, ref, this.clock.now()))) {
+      if (!(await this.store.complete(ref))) {
         log.warn('job finished after its lease was taken over; the other run decides its outcome');
       } else {
         log.info('job done');
       }
     } catch (err) {
       clearInterval(beat);
-      await this.recordFailure(row, ref, err, log).catch((dbErr) => {
+      await this.recordFailure(row.attempts, row.max_attempts, ref, err, log).catch((dbErr) => {
         // The job stays running until its lease expires, then another claim retries it.
         log.error({ err: dbErr, jobError: describeJobError(err) }, 'recording the job failure failed');
       });
@@ -241,41 +238,24 @@ export class JobWorker {
     }
   }
 
-  private async recordFailure(row: Job, ref: ClaimRef, err: unknown, log: Logger): Promise<void> {
+  private async recordFailure(attempts: number, maxAttempts: number, ref: ClaimRef, err: unknown, log: Logger): Promise<void> {
     const text = describeJobError(err);
-    const now = this.clock.now();
-    if (!isPermanentJobError(err) && row.attempts < row.max_attempts) {
-      // At least 1 ms, so a retry is never due within the runDue pass that failed it.
-      const delay = Math.max(1, backoffDelayMs(row.attempts, { ...this.backoff, random: this.random }));
-      const runAt = new Date(now.getTime() + delay);
-      if (await scheduleRetry(this.app.db, ref, now, runAt, text)) {
+    if (!isPermanent(err) && attempts < maxAttempts) {
+      // At least 1 ms, so a retry is never due within the runDue pass that failed it. A failure may name
+      // its own delay (e.g. a bounded grace), else the capped, jittered backoff.
+      const delay = Math.max(1, retryDelayOf(err) ?? backoffDelayMs(attempts, { ...this.backoff, random: this.random }));
+      const runAt = new Date(this.clock.now().getTime() + delay);
+      if (await this.store.retry(ref, runAt, text)) {
         log.warn({ err, retryAt: runAt.toISOString() }, 'job failed; will retry');
       } else {
         log.warn({ err }, 'job failed after its lease was taken over; the other run decides its outcome');
       }
       return;
     }
-    if (await failJob(this.app.db, ref, now, text)) {
-      log.error({ err, permanent: isPermanentJobError(err) }, 'job failed for good');
+    if (await this.store.fail(ref, text)) {
+      log.error({ err, permanent: isPermanent(err) }, 'job failed for good');
     } else {
       log.warn({ err }, 'job failed after its lease was taken over; the other run decides its outcome');
     }
-  }
-}
-
-/**
- * Robot job keys hold Bitrix24's event token (`<workflow>|<activity>|<id>.<signature>`), which closes a
- * waiting step for anyone holding a token of that portal: logs keep the key up to the first `|` only.
- */
-export function loggableKey(key: string): string {
-  const bar = key.indexOf('|');
-  return bar === -1 ? key : `${key.slice(0, bar)}|…`;
-}
-
-function parsePayload(row: Job): unknown {
-  try {
-    return JSON.parse(row.payload_json);
-  } catch (err) {
-    throw new AppError('JOB_PAYLOAD_INVALID', `Job ${loggableKey(row.key)} has a payload that is not JSON`, { cause: err });
   }
 }

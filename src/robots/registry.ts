@@ -1,4 +1,4 @@
-import type { AnyRobot } from './types.js';
+import type { AnyRobot } from './framework/types.js';
 import { ping } from './ping/index.js';
 import { generateInvoice } from './generate_invoice/index.js';
 import { generateAct } from './generate_act/index.js';

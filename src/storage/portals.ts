@@ -96,6 +96,52 @@ export async function setPortalUser(db: Kysely<Database>, memberId: string, user
   await db.updateTable('portals').set({ user_id: userId }).where('member_id', '=', memberId).execute();
 }
 
+/**
+ * Adopts the OAuth pair a robot call carried, decided by the row itself (so no stale copy can mislead):
+ * - a portal whose own pair is dead (`needs_reinstall`) takes any working pair and becomes active again:
+ *   waiting steps get answered instead of hanging until a reinstall;
+ * - otherwise only a pair of the user whose tokens we hold (the installer; a robot set to run as someone else
+ *   brings that user's pair, whose CRM rights may differ), and only when it outlives ours.
+ * Each adoption bumps `token_version`, so a refresh started with the old pair cannot overwrite it.
+ * Calls bring the same pair again and again: an unchanged pair writes nothing.
+ */
+export async function adoptCarriedPair(
+  db: Kysely<Database>,
+  memberId: string,
+  pair: { accessToken: string; refreshToken: string; expiresAt: Date; userId: number | null },
+  at: Date,
+): Promise<'revived' | 'adopted' | 'kept'> {
+  const set = (eb: import('kysely').ExpressionBuilder<Database, 'portals'>) => ({
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    access_expires_at: pair.expiresAt.toISOString(),
+    status: 'active' as const,
+    status_reason: null,
+    token_version: eb(eb.ref('token_version'), '+', 1),
+    refresh_locked_until: null,
+    updated_at: at.toISOString(),
+  });
+  const revived = await db
+    .updateTable('portals')
+    .set(set)
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'needs_reinstall')
+    .executeTakeFirst();
+  if (revived.numUpdatedRows > 0n) return 'revived';
+  if (pair.userId === null) return 'kept';
+  const adopted = await db
+    .updateTable('portals')
+    .set(set)
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'active')
+    .where('user_id', '=', pair.userId)
+    .where('access_token', '<>', pair.accessToken)
+    // Expiry has one-second resolution: a pair issued in the same second as ours counts as fresher.
+    .where('access_expires_at', '<=', pair.expiresAt.toISOString())
+    .executeTakeFirst();
+  return adopted.numUpdatedRows > 0n ? 'adopted' : 'kept';
+}
+
 /** The OAuth server that renews the portal's tokens, as the portal last named it. */
 export async function updatePortalServerEndpoint(db: Kysely<Database>, memberId: string, endpoint: string, at: Date): Promise<void> {
   await db

@@ -1,45 +1,85 @@
-import type { Kysely } from 'kysely';
-import { systemClock } from '../clock.js';
-import type { Database, NewRobotCall, RobotCall, RobotCallStatus } from './schema.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, RobotCallRow, RobotCallStatus } from './schema.js';
 
-/**
- * Records a robot call once per `event_token`. Bitrix24 redelivers a call it thinks failed; the repeat
- * returns the first call's id with `created: false`, so the caller does not enqueue a second job.
- */
-export async function insertRobotCall(
-  db: Kysely<Database>,
-  call: NewRobotCall,
-): Promise<{ id: number; created: boolean }> {
-  const inserted = await db
-    .insertInto('robot_calls')
-    .values(call)
-    .onConflict((oc) => oc.column('event_token').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (inserted) return { id: inserted.id, created: true };
-  const existing = await db
-    .selectFrom('robot_calls')
-    .select('id')
-    .where('event_token', '=', call.event_token)
-    .executeTakeFirstOrThrow();
-  return { id: existing.id, created: false };
+/** Return values sent with bizproc.event.send, `status` and `error_text` among them. */
+export type RobotReturnValues = Record<string, string | number>;
+
+/** A robot call as code sees it: properties and return values parsed at this edge. */
+export type RobotCall = Omit<RobotCallRow, 'properties_json' | 'result_json'> & {
+  properties: Record<string, unknown>;
+  /** Kept once the run finished, sent (again) until answered. */
+  result: RobotReturnValues | null;
+};
+
+export type NewRobotCall = Omit<RobotCall, 'id' | 'status' | 'result' | 'error_text' | 'answered_at'>;
+
+function fromRow(row: RobotCallRow): RobotCall {
+  const { properties_json, result_json, ...rest } = row;
+  return {
+    ...rest,
+    properties: JSON.parse(properties_json) as Record<string, unknown>,
+    result: result_json === null ? null : (JSON.parse(result_json) as RobotReturnValues),
+  };
 }
 
-export async function getRobotCall(db: Kysely<Database>, id: number): Promise<RobotCall | undefined> {
-  return db.selectFrom('robot_calls').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * Records robot calls once per `event_token`, several in one statement (calls that arrive together are committed
+ * together). Bitrix24 redelivers a call it thinks failed: a repeat — of an earlier call, or within `calls` — is
+ * reported as not created, so the caller enqueues no second job. Returns the event tokens created here.
+ */
+export async function insertRobotCalls(db: Kysely<Database> | Transaction<Database>, calls: NewRobotCall[]): Promise<Set<string>> {
+  if (calls.length === 0) return new Set();
+  const rows = calls.map((c) => ({
+    member_id: c.member_id,
+    robot_code: c.robot_code,
+    event_token: c.event_token,
+    workflow_id: c.workflow_id,
+    document_id: c.document_id,
+    document_type: c.document_type,
+    properties_json: JSON.stringify(c.properties),
+    use_subscription: c.use_subscription,
+    auth_user_id: c.auth_user_id,
+    status: 'queued' as const,
+    result_json: null,
+    error_text: null,
+    received_at: c.received_at,
+    answered_at: null,
+  }));
+  const inserted = await db
+    .insertInto('robot_calls')
+    .values(rows)
+    .onConflict((oc) => oc.column('event_token').doNothing())
+    .returning('event_token')
+    .execute();
+  return new Set(inserted.map((r) => r.event_token));
+}
+
+/** One call: its id, and `created: false` when its event token was recorded before. */
+export async function insertRobotCall(db: Kysely<Database> | Transaction<Database>, call: NewRobotCall): Promise<{ id: number; created: boolean }> {
+  const created = (await insertRobotCalls(db, [call])).size === 1;
+  const row = await db.selectFrom('robot_calls').select('id').where('event_token', '=', call.event_token).executeTakeFirstOrThrow();
+  return { id: row.id, created };
 }
 
 export async function getRobotCallByToken(db: Kysely<Database>, eventToken: string): Promise<RobotCall | undefined> {
-  return db.selectFrom('robot_calls').selectAll().where('event_token', '=', eventToken).executeTakeFirst();
+  const row = await db.selectFrom('robot_calls').selectAll().where('event_token', '=', eventToken).executeTakeFirst();
+  return row && fromRow(row);
+}
+
+/** Calls by event token (those that exist). */
+export async function getRobotCallsByTokens(db: Kysely<Database>, eventTokens: string[]): Promise<RobotCall[]> {
+  if (eventTokens.length === 0) return [];
+  const rows = await db.selectFrom('robot_calls').selectAll().where('event_token', 'in', eventTokens).execute();
+  return rows.map(fromRow);
 }
 
 /** Records what was sent with bizproc.event.send: return values on success, `errorText` on failure. */
 export async function markRobotCallAnswered(
   db: Kysely<Database>,
   id: number,
-  result: Record<string, unknown> | null,
+  result: RobotReturnValues | null,
   errorText: string | null,
-  at: Date = systemClock.now(),
+  at: Date,
 ): Promise<void> {
   await db
     .updateTable('robot_calls')
@@ -60,7 +100,7 @@ export async function markRobotCallAnswered(
 export async function saveRobotCallResult(
   db: Kysely<Database>,
   id: number,
-  result: Record<string, unknown>,
+  result: RobotReturnValues,
   errorText: string | null,
 ): Promise<void> {
   await db
@@ -91,5 +131,26 @@ export async function listRobotCalls(
 ): Promise<RobotCall[]> {
   let q = db.selectFrom('robot_calls').selectAll();
   if (opts.memberId !== undefined) q = q.where('member_id', '=', opts.memberId);
-  return q.orderBy('id', 'desc').limit(opts.limit).execute();
+  return (await q.orderBy('id', 'desc').limit(opts.limit).execute()).map(fromRow);
+}
+
+/**
+ * Waiting calls without an answer, received since `since`, on active portals, among these event tokens: what the
+ * orphan sweep must still answer.
+ */
+export async function unansweredWaitingCalls(db: Kysely<Database>, eventTokens: string[], since: Date): Promise<RobotCall[]> {
+  if (eventTokens.length === 0) return [];
+  const rows = await db
+    .selectFrom('robot_calls')
+    .innerJoin('portals', 'portals.member_id', 'robot_calls.member_id')
+    .selectAll('robot_calls')
+    .where('robot_calls.event_token', 'in', eventTokens)
+    .where('robot_calls.answered_at', 'is', null)
+    .where('robot_calls.use_subscription', '=', 'Y')
+    .where('robot_calls.received_at', '>=', since.toISOString())
+    // A portal waiting for reinstall cannot be answered now; once healed its calls are picked up.
+    .where('portals.status', '=', 'active')
+    .orderBy('robot_calls.id')
+    .execute();
+  return rows.map(fromRow);
 }

@@ -117,8 +117,8 @@ export interface JobEffectsTable {
 export type Portal = Selectable<PortalsTable>;
 export type NewPortal = Insertable<PortalsTable>;
 export type PortalUpdate = Updateable<PortalsTable>;
-export type RobotCall = Selectable<RobotCallsTable>;
-export type NewRobotCall = Insertable<RobotCallsTable>;
+/** A robot_calls row as stored; code reads calls through storage/robotCalls.ts, which parses the JSON. */
+export type RobotCallRow = Selectable<RobotCallsTable>;
 export type Job = Selectable<JobsTable>;
 
 /** Gapless numbering: the last number used per portal, seller, document kind and year. */

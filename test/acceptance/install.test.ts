@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDatabase } from '../helpers/databases.js';
 import type { RunningServer } from '../../src/server.js';
 import { ROBOTS } from '../../src/robots/registry.js';
-import { DEAL_USER_FIELDS } from '../../src/robots/userFields.js';
+import { DEAL_USER_FIELDS } from '../../src/crm/dealFields.js';
 import { FakeBitrix } from './fake-bitrix.js';
 import { sleep, startService, waitFor } from './service.js';
 import { DEAL_ID, DEAL_TITLE, seedRentalDeal } from './seed.js';

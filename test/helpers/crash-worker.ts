@@ -9,6 +9,8 @@ import path from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { JobWorker } from '../../src/jobs/worker.js';
+import { JobStore } from '../../src/jobs/store.js';
+import { route } from '../../src/jobs/types.js';
 import { openDatabase } from '../../src/storage/db.js';
 
 const CRASH_JOB_KIND = 'crashy';
@@ -22,21 +24,21 @@ if (!dataDir) {
 
 const app = await openDatabase({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), log: silentLogger() });
 const worker = new JobWorker({
-  app,
+  store: new JobStore(app, systemClock),
   clock: systemClock,
   log: silentLogger(),
   workerId: `crash-worker:${process.pid}`,
   leaseMs: 20_000,
-  handlers: {
-    [CRASH_JOB_KIND]: async (_job, ctx) => {
+  routes: [
+    route(CRASH_JOB_KIND, async (_job, ctx) => {
       await ctx.effect('marker', async () => {
         appendFileSync(path.join(dataDir, MARKER_FILE), `${process.pid}\n`);
         return { by: process.pid };
       });
       process.stdout.write(`EFFECT_DONE ${process.pid}\n`);
       await new Promise<never>(() => {}); // the heartbeat timer keeps the process alive until SIGKILL
-    },
-  },
+    }),
+  ],
 });
 const ran = await worker.runDue();
 // Only reached when there was nothing to claim.

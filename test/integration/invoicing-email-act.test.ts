@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { pdfText } from '../helpers/pdfTools.js';
-import { ufName } from '../../src/robots/userFields.js';
+import { ufName } from '../../src/crm/dealFields.js';
 import { RENT, STAGE, answersFor, callTokens, dispositionName, flat, moveIfOk, onlyAnswer, pdfAt, robot, runRobot } from './invoicing-kit.js';
 
 /** The e-mail activities (TYPE_ID 4, outgoing) in a deal's timeline. */

@@ -8,7 +8,7 @@ import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { pdfInfo } from '../helpers/pdfTools.js';
 import { addCategory } from '../../src/sandbox/crm/index.js';
-import { ufName } from '../../src/robots/userFields.js';
+import { ufName } from '../../src/crm/dealFields.js';
 import {
   STAGE,
   callTokens,

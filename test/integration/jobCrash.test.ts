@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
-import { getJob } from '../../src/jobs/jobsRepo.js';
-import { enqueueJob } from '../../src/jobs/queue.js';
 import { JobWorker } from '../../src/jobs/worker.js';
+import { JobStore } from '../../src/jobs/store.js';
+import { systemClock } from '../../src/clock.js';
+import { route } from '../../src/jobs/types.js';
 import { databaseEngines, type TestDatabase } from '../helpers/databases.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,7 +42,7 @@ describe.each(databaseEngines())('a worker process killed mid-job on $name', (en
   it('has its job finished by another worker after the lease expires, without repeating the effect', async () => {
     t = await engine.open();
     const enqueuedAt = new Date();
-    const { id } = await enqueueJob(t.db, { kind: CRASH_JOB_KIND, key: 'crash:1', payload: {} }, { now: () => enqueuedAt });
+    const { id } = await new JobStore(t, { now: () => enqueuedAt }).enqueue({ kind: CRASH_JOB_KIND, key: 'crash:1', payload: {} });
 
     const args = ['tsx', 'test/helpers/crash-worker.ts', t.dataDir, ...(t.databaseUrl ? [t.databaseUrl] : [])];
     const proc = spawn('npx', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,7 +58,7 @@ describe.each(databaseEngines())('a worker process killed mid-job on $name', (en
       .toMatch(/EFFECT_DONE \d+/);
     workerPid = Number(/EFFECT_DONE (\d+)/.exec(out)![1]);
 
-    const claimed = await getJob(t.db, id);
+    const claimed = await new JobStore(t, systemClock).find(id);
     expect(claimed).toMatchObject({ status: 'running', attempts: 1, locked_by: `crash-worker:${workerPid}` });
 
     process.kill(workerPid, 'SIGKILL');
@@ -69,19 +70,19 @@ describe.each(databaseEngines())('a worker process killed mid-job on $name', (en
     const rescueEffects: string[] = [];
     const clock = new ManualClock(new Date());
     const rescuer = new JobWorker({
-      app: t,
+      store: new JobStore(t, clock),
       clock,
       log: silentLogger(),
       workerId: 'rescuer',
-      handlers: {
-        [CRASH_JOB_KIND]: async (_job, ctx) => {
+      routes: [
+        route(CRASH_JOB_KIND, async (_job, ctx) => {
           const r = await ctx.effect('marker', async () => {
             rescueEffects.push('marker');
             return { by: 'rescuer' };
           });
           rescueEffects.push(`replayed:${JSON.stringify(r)}`);
-        },
-      },
+        }),
+      ],
     });
     expect(await rescuer.runDue()).toBe(0);
 
@@ -92,6 +93,6 @@ describe.each(databaseEngines())('a worker process killed mid-job on $name', (en
 
     expect(rescueEffects).toEqual([`replayed:${JSON.stringify({ by: workerPid })}`]);
     expect(readFileSync(path.join(t.dataDir, MARKER_FILE), 'utf8')).toBe(`${workerPid}\n`);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'done', attempts: 2, locked_by: null });
+    expect(await new JobStore(t, systemClock).find(id)).toMatchObject({ status: 'done', attempts: 2, locked_by: null });
   });
 });

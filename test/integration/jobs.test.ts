@@ -2,15 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { AppError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { countJobs, getJob, listJobs } from '../../src/jobs/jobsRepo.js';
-import { claimJobs, LEASE_EXPIRED_ERROR } from '../../src/jobs/leases.js';
-import { enqueueJob } from '../../src/jobs/queue.js';
-import { JobWorker, type JobHandler, type JobWorkerOptions } from '../../src/jobs/worker.js';
+import { JobStore, LEASE_EXPIRED_ERROR } from '../../src/jobs/store.js';
+import { route, type JobHandler } from '../../src/jobs/types.js';
+import { JobWorker, type JobWorkerOptions } from '../../src/jobs/worker.js';
 import { transaction, type AppDatabase } from '../../src/storage/db.js';
 import { databaseEngines, type TestDatabase } from '../helpers/databases.js';
 
 const T0 = '2026-01-15T09:00:00.000Z';
 const BACKOFF = { baseMs: 1_000, capMs: 60_000 };
+/** The store of a test database, on a clock (enqueue and claim read it; lookups do not). */
+const jobs = (t: AppDatabase, clock = new ManualClock(T0)) => new JobStore(t, clock);
 
 describe.each(databaseEngines())('durable jobs on $name', (engine) => {
   const cleanup: Array<() => Promise<void>> = [];
@@ -24,7 +25,8 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     return t;
   };
   const worker = (app: AppDatabase, clock: ManualClock, handlers: Record<string, JobHandler>, over: Partial<JobWorkerOptions> = {}) => {
-    const w = new JobWorker({ app, clock, log: silentLogger(), handlers, backoff: BACKOFF, random: () => 0.5, ...over });
+    const routes = Object.entries(handlers).map(([kind, h]) => route(kind, h));
+    const w = new JobWorker({ store: new JobStore(app, clock), clock, log: silentLogger(), routes, backoff: BACKOFF, random: () => 0.5, ...over });
     cleanup.push(async () => {
       await w.stop();
     });
@@ -34,17 +36,17 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
   it('creates one job per key, whatever the later payload', async () => {
     const t = await open();
     const clock = new ManualClock(T0);
-    const first = await enqueueJob(t.db, { kind: 'robot', key: 'robot:evt-1', payload: { n: 1 } }, clock);
-    const again = await enqueueJob(t.db, { kind: 'robot', key: 'robot:evt-1', payload: { n: 2 } }, clock);
+    const first = await jobs(t, clock).enqueue({ kind: 'robot', key: 'robot:evt-1', payload: { n: 1 } });
+    const again = await jobs(t, clock).enqueue({ kind: 'robot', key: 'robot:evt-1', payload: { n: 2 } });
     expect(first.created).toBe(true);
     expect(again).toEqual({ id: first.id, created: false });
-    expect(JSON.parse((await getJob(t.db, first.id))!.payload_json)).toEqual({ n: 1 });
-    expect(await getJob(t.db, 'robot:evt-1')).toMatchObject({ status: 'pending', attempts: 0, max_attempts: 5, run_at: T0 });
+    expect(JSON.parse((await jobs(t).find(first.id))!.payload_json)).toEqual({ n: 1 });
+    expect(await jobs(t).find('robot:evt-1')).toMatchObject({ status: 'pending', attempts: 0, max_attempts: 5, run_at: T0 });
     // Inside a caller's transaction the job exists only if that transaction commits.
     await transaction(t, async (trx) => {
-      expect((await enqueueJob(trx, { kind: 'robot', key: 'robot:evt-2', payload: {} }, clock)).created).toBe(true);
+      expect((await jobs(t, clock).enqueue({ kind: 'robot', key: 'robot:evt-2', payload: {} }, trx)).created).toBe(true);
     });
-    expect(await countJobs(t.db)).toEqual({ pending: 2, running: 0, done: 0, failed: 0 });
+    expect(await jobs(t).counts()).toEqual({ pending: 2, running: 0, done: 0, failed: 0 });
   });
 
   it('waits for run_at', async () => {
@@ -52,7 +54,7 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     const clock = new ManualClock(T0);
     const seen: string[] = [];
     const w = worker(t, clock, { k: async (job) => void seen.push(job.key) });
-    await enqueueJob(t.db, { kind: 'k', key: 'later', payload: null, runAt: new Date('2026-01-15T10:00:00Z') }, clock);
+    await jobs(t, clock).enqueue({ kind: 'k', key: 'later', payload: null, runAt: new Date('2026-01-15T10:00:00Z') });
     expect(await w.runDue()).toBe(0);
     clock.set('2026-01-15T10:00:00Z');
     expect(await w.runDue()).toBe(1);
@@ -69,11 +71,11 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
         if (job.attempt < 3) throw new Error(`Bitrix24 timed out (${job.attempt})`);
       },
     });
-    const { id } = await enqueueJob(t.db, { kind: 'flaky', key: 'j1', payload: { deal: 42 }, maxAttempts: 3 }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'flaky', key: 'j1', payload: { deal: 42 }, maxAttempts: 3 });
 
     expect(await w.runDue()).toBe(1);
     // random 0.5 → halfway between 1 s and 2 s after the first failure.
-    expect(await getJob(t.db, id)).toMatchObject({
+    expect(await jobs(t).find(id)).toMatchObject({
       status: 'pending',
       attempts: 1,
       run_at: '2026-01-15T09:00:01.500Z',
@@ -83,10 +85,10 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     expect(await w.runDue()).toBe(0);
     clock.advance(1_500);
     expect(await w.runDue()).toBe(1);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'pending', attempts: 2, run_at: '2026-01-15T09:00:04.000Z' });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'pending', attempts: 2, run_at: '2026-01-15T09:00:04.000Z' });
     clock.advance(2_500);
     expect(await w.runDue()).toBe(1);
-    expect(await getJob(t.db, id)).toMatchObject({
+    expect(await jobs(t).find(id)).toMatchObject({
       status: 'done',
       attempts: 3,
       finished_at: '2026-01-15T09:00:04.000Z',
@@ -110,20 +112,20 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
         throw new AppError('BITRIX_UNAVAILABLE', `Bitrix24 is unavailable (${runs})`, { retryable: true });
       },
     });
-    const { id } = await enqueueJob(t.db, { kind: 'down', key: 'j1', payload: {}, maxAttempts: 2 }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'down', key: 'j1', payload: {}, maxAttempts: 2 });
     await w.runDue();
     clock.advance(60_000);
     await w.runDue();
     clock.advance(3_600_000);
     expect(await w.runDue()).toBe(0);
     expect(runs).toBe(2);
-    expect(await getJob(t.db, id)).toMatchObject({
+    expect(await jobs(t).find(id)).toMatchObject({
       status: 'failed',
       attempts: 2,
       last_error: 'BITRIX_UNAVAILABLE: Bitrix24 is unavailable (2)',
       finished_at: '2026-01-15T09:01:00.000Z',
     });
-    expect((await listJobs(t.db, { status: 'failed', limit: 10 })).map((j) => j.id)).toEqual([id]);
+    expect((await jobs(t).list({ status: 'failed', limit: 10 })).map((j) => j.id)).toEqual([id]);
   });
 
   it('fails at once on a permanent error', async () => {
@@ -136,22 +138,22 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
         throw new AppError('DEAL_NOT_FOUND', 'Сделка 42 не найдена');
       },
     });
-    const { id } = await enqueueJob(t.db, { kind: 'bad', key: 'j1', payload: {}, maxAttempts: 5 }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'bad', key: 'j1', payload: {}, maxAttempts: 5 });
     expect(await w.runDue()).toBe(1);
     clock.advance(3_600_000);
     expect(await w.runDue()).toBe(0);
     expect(runs).toBe(1);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'DEAL_NOT_FOUND: Сделка 42 не найдена' });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'DEAL_NOT_FOUND: Сделка 42 не найдена' });
   });
 
   it('retries a job of a kind this worker has no handler for', async () => {
     const t = await open();
     const clock = new ManualClock(T0);
     const w = worker(t, clock, {});
-    const { id } = await enqueueJob(t.db, { kind: 'from_newer_version', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'from_newer_version', key: 'j1', payload: {} });
     await w.runDue();
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'pending', attempts: 1 });
-    expect((await getJob(t.db, id))!.last_error).toMatch(/^JOB_HANDLER_MISSING/);
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await jobs(t).find(id))!.last_error).toMatch(/^JOB_HANDLER_MISSING/);
   });
 
   it('never runs a job twice when two workers claim at the same time', async () => {
@@ -171,7 +173,7 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
         await new Promise((r) => setTimeout(r, 2));
       };
     const total = 60;
-    for (let i = 0; i < total; i++) await enqueueJob(t.db, { kind: 'k', key: `job-${i}`, payload: i }, clock);
+    for (let i = 0; i < total; i++) await jobs(t, clock).enqueue({ kind: 'k', key: `job-${i}`, payload: i });
     const w1 = worker(t, clock, { k: handler('w1') }, { workerId: 'w1', concurrency: 4 });
     const w2 = worker(other, clock, { k: handler('w2') }, { workerId: 'w2', concurrency: 4 });
 
@@ -180,15 +182,15 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     expect(a + b).toBe(total);
     expect(runs.size).toBe(total);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
-    expect(await countJobs(t.db)).toEqual({ pending: 0, running: 0, done: total, failed: 0 });
+    expect(await jobs(t).counts()).toEqual({ pending: 0, running: 0, done: total, failed: 0 });
   });
 
   it('takes over a job from a worker that crashed, once its lease expires', async () => {
     const t = await open();
     const clock = new ManualClock(T0);
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j1', payload: {} });
     // A worker claims the job and dies without a word.
-    const [claimed] = await claimJobs(t, { workerId: 'crashed', limit: 10, leaseMs: 60_000, now: clock.now() });
+    const [claimed] = (await jobs(t, clock).claim({ workerId: 'crashed', limit: 10, leaseMs: 60_000 })).map((c) => c.row);
     expect(claimed).toMatchObject({ id, status: 'running', attempts: 1, locked_by: 'crashed' });
 
     const attempts: number[] = [];
@@ -199,20 +201,20 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     clock.advance(2);
     expect(await w.runDue()).toBe(1);
     expect(attempts).toEqual([2]);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
   it('fails a job whose worker died during its final attempt instead of retrying it forever', async () => {
     const t = await open();
     const clock = new ManualClock(T0);
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j1', payload: {}, maxAttempts: 1 }, clock);
-    await claimJobs(t, { workerId: 'crashed', limit: 1, leaseMs: 60_000, now: clock.now() });
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j1', payload: {}, maxAttempts: 1 });
+    await jobs(t, clock).claim({ workerId: 'crashed', limit: 1, leaseMs: 60_000 });
     let runs = 0;
     const w = worker(t, clock, { k: async () => void runs++ });
     clock.advance(60_001);
     expect(await w.runDue()).toBe(0);
     expect(runs).toBe(0);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'failed', last_error: LEASE_EXPIRED_ERROR });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'failed', last_error: LEASE_EXPIRED_ERROR });
   });
 
   it('keeps its lease while the handler heartbeats', async () => {
@@ -234,11 +236,11 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
       },
       { workerId: 'slow', leaseMs: 60_000 },
     );
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j1', payload: {} });
     expect(await w.runDue()).toBe(1);
     expect(rescuerClaimed).toBe(0);
     expect(rescuerRuns).toBe(0);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'done', attempts: 1 });
   });
 
   it('tells a worker that lost its lease, and ignores its late outcome', async () => {
@@ -260,10 +262,10 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
       },
       { workerId: 'stalled', leaseMs: 60_000 },
     );
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j1', payload: {} });
     await w.runDue();
     expect(abortedAfterHeartbeat).toBe(true);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'done', attempts: 2, last_error: null });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'done', attempts: 2, last_error: null });
   });
 
   it('does not repeat an effect when the job is retried', async () => {
@@ -282,13 +284,13 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
         await ctx.effect('answer', async () => undefined);
       },
     });
-    const { id } = await enqueueJob(t.db, { kind: 'send', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'send', key: 'j1', payload: {} });
     await w.runDue();
     clock.advance(60_000);
     await w.runDue();
     expect(sent).toEqual(['client@example.ru']);
     expect(results).toEqual([{ messageId: 'msg-1' }, { messageId: 'msg-1' }]);
-    expect(await getJob(t.db, id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await jobs(t).find(id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
   it('runs jobs in the background after wake() and finishes them before stop() returns', async () => {
@@ -304,7 +306,7 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
       },
     }, { pollMs: 60_000 });
     w.start();
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j1', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j1', payload: {} });
     w.wake();
     await expect.poll(() => started, { timeout: 5_000 }).toBe(true);
 
@@ -312,10 +314,10 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     const stopping = w.stop().then(() => (stopped = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(stopped).toBe(false);
-    expect((await getJob(t.db, id))?.status).toBe('running');
+    expect((await jobs(t).find(id))?.status).toBe('running');
     release();
     await stopping;
-    expect((await getJob(t.db, id))?.status).toBe('done');
+    expect((await jobs(t).find(id))?.status).toBe('done');
   });
 
   it('gives up waiting at the grace deadline; the unfinished job keeps its lease and runs again later', async () => {
@@ -326,11 +328,11 @@ describe.each(databaseEngines())('durable jobs on $name', (engine) => {
     const gate = new Promise<void>((r) => (release = r));
     const w = worker(t, clock, { k: async () => ((started = true), await gate) }, { pollMs: 60_000 });
     w.start();
-    const { id } = await enqueueJob(t.db, { kind: 'k', key: 'j-slow', payload: {} }, clock);
+    const { id } = await jobs(t, clock).enqueue({ kind: 'k', key: 'j-slow', payload: {} });
     w.wake();
     await expect.poll(() => started, { timeout: 5_000 }).toBe(true);
     expect(await w.stop(50)).toBe(false);
-    expect((await getJob(t.db, id))?.status).toBe('running');
+    expect((await jobs(t).find(id))?.status).toBe('running');
     release();
   });
 });

@@ -91,7 +91,7 @@ describe('sandbox automation', () => {
         expires_in: '3600',
         scope: expect.stringContaining('bizproc'),
         domain: sb.domain,
-        server_endpoint: sb.restUrl,
+        server_endpoint: sb.serverEndpoint,
         client_endpoint: sb.restUrl,
         status: 'L',
         member_id: sb.memberId,

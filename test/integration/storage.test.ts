@@ -3,8 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { enqueueJob } from '../../src/jobs/queue.js';
-import { getJob } from '../../src/jobs/jobsRepo.js';
+import { JobStore } from '../../src/jobs/store.js';
 import { openDatabase, transaction, type AppDatabase } from '../../src/storage/db.js';
 import { migrateToLatest, pendingMigrations } from '../../src/storage/migrate.js';
 import { allMigrations } from '../../src/storage/migrations/index.js';
@@ -26,7 +25,7 @@ import {
   listRobotCalls,
   markRobotCallAnswered,
 } from '../../src/storage/robotCalls.js';
-import type { NewRobotCall } from '../../src/storage/schema.js';
+import type { NewRobotCall } from '../../src/storage/robotCalls.js';
 import { getSetting, setSetting, setSettingIfAbsent } from '../../src/storage/settings.js';
 import { databaseEngines, type TestDatabase } from '../helpers/databases.js';
 
@@ -52,7 +51,7 @@ const robotCall = (memberId: string, eventToken: string): NewRobotCall => ({
   workflow_id: 'wf-1',
   document_id: 'DEAL_42',
   document_type: 'crm:CCrmDocumentDeal:DEAL',
-  properties_json: '{"kind":"invoice"}',
+  properties: { kind: 'invoice' },
   use_subscription: 'Y',
   auth_user_id: 1,
   received_at: '2026-01-15T09:30:00.000Z',
@@ -280,7 +279,8 @@ describe.each(databaseEngines())('storage on $name', (engine) => {
       await markRobotCallAnswered(t.db, c1.id, { invoice_number: 'СЧ-17' }, null, new Date('2026-01-15T09:31:00Z'));
       const answered = await getRobotCallByToken(t.db, 'evt-1');
       expect(answered).toMatchObject({ status: 'answered', answered_at: '2026-01-15T09:31:00.000Z', error_text: null });
-      expect(JSON.parse(answered!.result_json!)).toEqual({ invoice_number: 'СЧ-17' });
+      expect(answered!.result).toEqual({ invoice_number: 'СЧ-17' });
+      expect(answered!.properties).toEqual({ kind: 'invoice' });
       expect((await listRobotCalls(t.db, { memberId: 'm1', limit: 10 })).map((c) => c.event_token)).toEqual([
         'evt-3',
         'evt-1',
@@ -300,19 +300,19 @@ describe.each(databaseEngines())('storage on $name', (engine) => {
       await expect(
         transaction(t, async (trx) => {
           await insertRobotCall(trx, robotCall('m1', 'evt-1'));
-          await enqueueJob(trx, { kind: 'robot', key: 'robot:evt-1', payload: { eventToken: 'evt-1' } }, clock);
+          await new JobStore(t, clock).enqueue({ kind: 'robot', key: 'robot:evt-1', payload: { eventToken: 'evt-1' } }, trx);
           throw new Error('handler crashed before commit');
         }),
       ).rejects.toThrow('handler crashed');
       expect(await getRobotCallByToken(t.db, 'evt-1')).toBeUndefined();
-      expect(await getJob(t.db, 'robot:evt-1')).toBeUndefined();
+      expect(await new JobStore(t, clock).find('robot:evt-1')).toBeUndefined();
 
       await transaction(t, async (trx) => {
         await insertRobotCall(trx, robotCall('m1', 'evt-1'));
-        await enqueueJob(trx, { kind: 'robot', key: 'robot:evt-1', payload: { eventToken: 'evt-1' } }, clock);
+        await new JobStore(t, clock).enqueue({ kind: 'robot', key: 'robot:evt-1', payload: { eventToken: 'evt-1' } }, trx);
       });
       expect(await getRobotCallByToken(t.db, 'evt-1')).toBeDefined();
-      expect(await getJob(t.db, 'robot:evt-1')).toMatchObject({ status: 'pending', kind: 'robot' });
+      expect(await new JobStore(t, clock).find('robot:evt-1')).toMatchObject({ status: 'pending', kind: 'robot' });
     });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, ValidationError } from '../../src/errors.js';
-import { describeJobError, isPermanentJobError } from '../../src/jobs/failure.js';
+import { describeJobError } from '../../src/jobs/failure.js';
+import { isPermanent as isPermanentJobError } from '../../src/errors.js';
 
 describe('job error classification', () => {
   it('treats only AppErrors that say retryable=false as permanent', () => {

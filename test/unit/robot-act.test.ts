@@ -7,7 +7,7 @@ import { actModelFromInvoice } from '../../src/robots/generate_act/model.js';
 import { isActStateAdvance } from '../../src/robots/generate_act/state.js';
 import { actIdempotencyKey } from '../../src/robots/generate_act/index.js';
 import { actSchema } from '../../src/robots/generate_act/definition.js';
-import { propertyProblems } from '../../src/robots/validateProperties.js';
+import { propertyProblems } from '../../src/robots/framework/validateProperties.js';
 import { findRobot } from '../../src/robots/registry.js';
 
 const MSK = 'Europe/Moscow';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ROBOTS } from '../../src/robots/registry.js';
-import { robotRegistrationParams } from '../../src/robots/registration.js';
-import { parseRobotCall, parseDocumentId } from '../../src/robots/parseCall.js';
-import { propertyProblems } from '../../src/robots/validateProperties.js';
-import { many, optional, portalDate, userId, yesNo } from '../../src/robots/props.js';
-import type { AnyRobot } from '../../src/robots/types.js';
+import { robotRegistrationParams } from '../../src/robots/framework/registration.js';
+import { parseRobotCall, parseDocumentId } from '../../src/robots/framework/parseCall.js';
+import { propertyProblems } from '../../src/robots/framework/validateProperties.js';
+import { many, optional, portalDate, userId, yesNo } from '../../src/robots/framework/props.js';
+import type { AnyRobot } from '../../src/robots/framework/types.js';
 
 describe('robot registry', () => {
   it('registers every robot with explicit USE_SUBSCRIPTION, bilingual names and status/error_text', () => {
@@ -97,7 +97,7 @@ describe('property converters', () => {
 
 describe('deal user fields', () => {
   it('keep FIELD_NAME within 20 characters with the UF_CRM_ prefix (the strictest documented limit)', async () => {
-    const { DEAL_USER_FIELDS, ufName } = await import('../../src/robots/userFields.js');
+    const { DEAL_USER_FIELDS, ufName } = await import('../../src/crm/dealFields.js');
     for (const f of DEAL_USER_FIELDS) {
       expect(ufName(f.fieldName).length, f.fieldName).toBeLessThanOrEqual(20);
       expect(f.fieldName).toMatch(/^[A-Z0-9_]+$/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isEmailAddress, parseRecipients, resolveRecipients, type RecipientClient } from '../../src/crm/recipients.js';
 import { sendSchema } from '../../src/robots/send_documents/definition.js';
-import { propertyProblems } from '../../src/robots/validateProperties.js';
+import { propertyProblems } from '../../src/robots/framework/validateProperties.js';
 import { findRobot } from '../../src/robots/registry.js';
 import { errorOf as failure } from '../helpers/errors.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RobotProperty } from '../types.js';
-import { optional, portalDate, positiveInt, yesNo } from '../props.js';
+import type { RobotProperty } from '../framework/types.js';
+import { optional, portalDate, positiveInt, yesNo } from '../framework/props.js';
 
 export const actSchema = z
   .object({

@@ -1,4 +1,4 @@
-import type { RobotDefinition, RobotRunContext } from '../types.js';
+import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import type { DocumentRow } from '../../storage/schema.js';
@@ -18,7 +18,7 @@ import { todayIn, periodLabel } from '../../invoicing/period.js';
 import { formatMoney } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 import { recordOnDeal } from '../shared/recordOnDeal.js';
-import { ufName } from '../userFields.js';
+import { ufName } from '../../crm/dealFields.js';
 
 /** Same deal and period → the same act, however often the robot runs. */
 export const actIdempotencyKey = (memberId: string, dealId: number, period: Period) =>

@@ -1,4 +1,4 @@
-import type { RobotDefinition, RobotRunContext } from '../types.js';
+import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOption, type InvoiceProps } from './definition.js';
@@ -12,7 +12,7 @@ import { formatMoney, kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 import { documentTotals, paymentPurpose } from '../../documents/purpose.js';
 import { recordOnDeal } from '../shared/recordOnDeal.js';
-import { ufName } from '../userFields.js';
+import { ufName } from '../../crm/dealFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
 import { repeatedInvoiceWarnings } from './repeat.js';
 import { findDocumentByKey, latestMatchingDocument } from '../../storage/documents.js';

@@ -1,4 +1,4 @@
-import type { RobotRunContext } from '../types.js';
+import type { RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import type { DocumentRow } from '../../storage/schema.js';

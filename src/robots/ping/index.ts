@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import type { RobotDefinition } from '../types.js';
-import { optional } from '../props.js';
+import type { RobotDefinition } from '../framework/types.js';
+import { optional } from '../framework/props.js';
 
 /**
  * Diagnostic robot: proves the whole path (robot call → queue → worker → REST → bizproc.event.send)

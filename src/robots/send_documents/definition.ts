@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RobotProperty } from '../types.js';
-import { many, optional, yesNo } from '../props.js';
+import type { RobotProperty } from '../framework/types.js';
+import { many, optional, yesNo } from '../framework/props.js';
 import { parseRecipients } from '../../crm/recipients.js';
 
 export const SENDABLE_DOCUMENTS = ['invoice', 'qr_invoice', 'act'] as const;

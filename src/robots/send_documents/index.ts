@@ -1,4 +1,4 @@
-import type { RobotDefinition, RobotRunContext } from '../types.js';
+import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
 import type { BitrixDeal } from '../../crm/dealSources.js';
 import type { EmailAttachment } from '../../crm/emailActivity.js';
 import type { LinkFile } from '../../documents/links.js';

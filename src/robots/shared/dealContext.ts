@@ -1,9 +1,9 @@
-import type { RobotRunContext } from '../types.js';
+import type { RobotRunContext } from '../framework/types.js';
 import type { BitrixDeal, DealSources } from '../../crm/dealSources.js';
 import { loadDealSources } from '../../crm/dealSources.js';
 import { notifyUser } from '../../crm/dealWrites.js';
 import { parseBitrixDate } from '../../invoicing/period.js';
-import { ufName } from '../userFields.js';
+import { ufName } from '../../crm/dealFields.js';
 import { AppError } from '../../errors.js';
 
 /** Loads the deal's sources for a document robot. */

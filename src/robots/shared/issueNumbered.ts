@@ -1,4 +1,4 @@
-import type { RobotRunContext } from '../types.js';
+import type { RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DocumentRow, DocumentsTable } from '../../storage/schema.js';
 import { documentTotals } from '../../documents/purpose.js';

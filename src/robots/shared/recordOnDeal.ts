@@ -1,4 +1,4 @@
-import type { RobotRunContext } from '../types.js';
+import type { RobotRunContext } from '../framework/types.js';
 import type { DocumentRow } from '../../storage/schema.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 

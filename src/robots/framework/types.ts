@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import type { Logger } from '../log.js';
-import type { Clock } from '../clock.js';
-import type { Portal } from '../storage/schema.js';
-import type { BitrixClient } from '../bitrix/client.js';
-import type { AppDeps } from '../deps.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../../clock.js';
+import type { Portal } from '../../storage/schema.js';
+import type { BitrixClient } from '../../bitrix/client.js';
+import type { AppDeps } from '../../deps.js';
+import type { RobotReturnValues } from '../../storage/robotCalls.js';
 
 /** Bilingual text as Bitrix24 accepts it for NAME/DESCRIPTION (`{ru, en}`). */
 export interface Lang {
@@ -52,10 +53,24 @@ export interface RobotRunContext {
    * instead of doing it again (number reservation, e-mail, timeline comment…).
    */
   effect<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * The robot read its deal: should the run fail for a reason a manager must fix, the framework tells the deal's
+   * responsible user, naming the deal, without reading it again.
+   */
+  noteDeal(deal: NotedDeal): void;
 }
 
-/** Values sent back with bizproc.event.send; `status` and `error_text` are added by the framework. */
+/** What the failure report needs of a deal. */
+export interface NotedDeal {
+  TITLE?: unknown;
+  ASSIGNED_BY_ID?: unknown;
+}
+
+/** Values a robot's run returns; `status` and `error_text` are added by the framework. */
 export type RobotResult = Record<string, string | number>;
+
+/** The full answer sent with bizproc.event.send: the robot's values, `status` and `error_text`. */
+export type RobotAnswer = RobotReturnValues;
 
 export interface RobotDefinition<P = Record<string, unknown>> {
   /** Bitrix24 CODE: `a-z A-Z 0-9 . - _`. */

@@ -1,6 +1,6 @@
 import type { RobotDocument } from './types.js';
-import { AppError } from '../errors.js';
-import { userIdOf } from '../install/parseInstall.js';
+import { AppError } from '../../errors.js';
+import { userIdOf } from '../../bitrix/authPayload.js';
 
 /** The fields of a robot delivery (§2.2) we rely on, taken from the qs-parsed form body. */
 export interface RobotCallPayload {
