@@ -4,10 +4,12 @@
  */
 import { renderBench } from './render.js';
 import { robotsBench } from './robots.js';
+import { acceptBench } from './accept.js';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['render', renderBench],
   ['robots', robotsBench],
+  ['accept', acceptBench],
 ];
 
 const only = process.argv[2];

@@ -1,4 +1,4 @@
-import type { Lang } from '../robots/framework/types.js';
+import type { Lang } from '../lang.js';
 
 /**
  * Deal user fields the robots write. Created on install when missing (checked with

@@ -21,7 +21,7 @@ export const documentRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app,
     const { db } = deps.database;
     const [doc, portal] = await Promise.all([getDocument(db, target.memberId, target.documentId), getPortal(db, target.memberId)]);
     if (!doc || !portal || doc.link_version !== target.version || doc.state === 'cancelled') return notFound();
-    const snapshot = JSON.parse(doc.snapshot_json) as DocumentModel;
+    const snapshot = doc.snapshot;
     const kind = fileKind(target.file, doc.kind);
     if (!kind) return notFound();
     reply.header('Cache-Control', 'private, no-store');

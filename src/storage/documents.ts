@@ -1,8 +1,44 @@
 import type { Kysely } from 'kysely';
 import type { Database, DocumentRow, DocumentsTable } from './schema.js';
+import type { DocumentModel } from '../documents/model.js';
 import { AppError } from '../errors.js';
 
 export type DocumentKindStored = DocumentsTable['kind'];
+
+/** An invoice's life: issued, paid in part or in full, or cancelled (a new one replaces it). */
+export const INVOICE_STATES = ['issued', 'partially_paid', 'paid', 'cancelled'] as const;
+export type InvoiceState = (typeof INVOICE_STATES)[number];
+/** An act's life: issued → sent to the client → the signed original is back. */
+export const ACT_STATES = ['issued', 'sent', 'signed_original_received'] as const;
+export type ActState = (typeof ACT_STATES)[number];
+export type DocumentState = InvoiceState | ActState;
+
+interface StoredDocumentBase extends Omit<DocumentRow, 'snapshot_json' | 'state' | 'kind'> {
+  /** The model the PDF was rendered from, frozen at issue: re-rendering gives the same document. */
+  snapshot: DocumentModel;
+}
+export interface StoredInvoice extends StoredDocumentBase {
+  kind: 'invoice';
+  state: InvoiceState;
+}
+export interface StoredAct extends StoredDocumentBase {
+  kind: 'act';
+  state: ActState;
+}
+/** A document as the rest of the code sees it: snapshot parsed, state typed by kind. */
+export type StoredDocument = StoredInvoice | StoredAct;
+
+/** The one place a stored document row becomes typed (JSON at the repository edge). */
+function toStored(row: DocumentRow): StoredDocument {
+  const { snapshot_json, ...rest } = row;
+  const snapshot = JSON.parse(snapshot_json) as DocumentModel;
+  const states: readonly string[] = row.kind === 'invoice' ? INVOICE_STATES : ACT_STATES;
+  if (!states.includes(row.state)) {
+    throw new AppError('DOCUMENT_STATE_UNKNOWN', `Document ${row.id} is in an unknown state`, { details: { state: row.state } });
+  }
+  return { ...rest, snapshot } as StoredDocument;
+}
+const toStoredOrUndefined = (row: DocumentRow | undefined) => (row ? toStored(row) : undefined);
 
 export interface IssueDocumentInput {
   memberId: string;
@@ -22,7 +58,7 @@ export interface IssueDocumentInput {
   periodTo?: string | null;
   amountKopecks: number;
   vatKopecks: number;
-  initialState: string;
+  initialState: DocumentState;
   /** Turns the reserved sequence number into the printed number and the immutable snapshot. */
   build(seq: number): { number: string; snapshot: unknown };
 }
@@ -32,12 +68,14 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || /UNIQUE constraint failed/i.test(e?.message ?? '');
 }
 
-export async function findDocumentByKey(db: Kysely<Database>, key: string): Promise<DocumentRow | undefined> {
-  return db.selectFrom('documents').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+export async function findDocumentByKey(db: Kysely<Database>, key: string): Promise<StoredDocument | undefined> {
+  return toStoredOrUndefined(await db.selectFrom('documents').selectAll().where('idempotency_key', '=', key).executeTakeFirst());
 }
 
-export async function getDocument(db: Kysely<Database>, memberId: string, id: number): Promise<DocumentRow | undefined> {
-  return db.selectFrom('documents').selectAll().where('member_id', '=', memberId).where('id', '=', id).executeTakeFirst();
+export async function getDocument(db: Kysely<Database>, memberId: string, id: number): Promise<StoredDocument | undefined> {
+  return toStoredOrUndefined(
+    await db.selectFrom('documents').selectAll().where('member_id', '=', memberId).where('id', '=', id).executeTakeFirst(),
+  );
 }
 
 export async function latestDocumentForDeal(
@@ -45,15 +83,17 @@ export async function latestDocumentForDeal(
   memberId: string,
   dealId: number,
   kind: DocumentKindStored,
-): Promise<DocumentRow | undefined> {
-  return db
-    .selectFrom('documents')
-    .selectAll()
-    .where('member_id', '=', memberId)
-    .where('deal_id', '=', dealId)
-    .where('kind', '=', kind)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+): Promise<StoredDocument | undefined> {
+  return toStoredOrUndefined(
+    await db
+      .selectFrom('documents')
+      .selectAll()
+      .where('member_id', '=', memberId)
+      .where('deal_id', '=', dealId)
+      .where('kind', '=', kind)
+      .orderBy('id', 'desc')
+      .executeTakeFirst(),
+  );
 }
 
 /** Narrows `latestDocumentForDeal` to one billed period, or to the acts closing one invoice. */
@@ -61,7 +101,7 @@ export interface DocumentFilter {
   period?: { from: string; to: string };
   invoiceId?: number;
   /** Leave documents in these states out (e.g. `cancelled`). */
-  notInStates?: string[];
+  notInStates?: DocumentState[];
 }
 
 /** The deal's latest document of a kind that matches `filter`. */
@@ -71,7 +111,7 @@ export async function latestMatchingDocument(
   dealId: number,
   kind: DocumentKindStored,
   filter: DocumentFilter,
-): Promise<DocumentRow | undefined> {
+): Promise<StoredDocument | undefined> {
   let q = db
     .selectFrom('documents')
     .selectAll()
@@ -81,7 +121,7 @@ export async function latestMatchingDocument(
   if (filter.period) q = q.where('period_from', '=', filter.period.from).where('period_to', '=', filter.period.to);
   if (filter.invoiceId !== undefined) q = q.where('invoice_id', '=', filter.invoiceId);
   if (filter.notInStates?.length) q = q.where('state', 'not in', filter.notInStates);
-  return q.orderBy('id', 'desc').executeTakeFirst();
+  return toStoredOrUndefined(await q.orderBy('id', 'desc').executeTakeFirst());
 }
 
 /**
@@ -93,7 +133,7 @@ export async function issueDocument(
   db: Kysely<Database>,
   input: IssueDocumentInput,
   now: Date,
-): Promise<{ doc: DocumentRow; created: boolean }> {
+): Promise<{ doc: StoredDocument; created: boolean }> {
   const existing = await findDocumentByKey(db, input.idempotencyKey);
   if (existing) return { doc: existing, created: false };
   const year = Number(input.date.slice(0, 4));
@@ -140,7 +180,7 @@ export async function issueDocument(
         .returningAll()
         .executeTakeFirstOrThrow();
     });
-    return { doc, created: true };
+    return { doc: toStored(doc), created: true };
   } catch (err) {
     // A concurrent delivery issued it first; its transaction won and ours (with its number) rolled back.
     if (isUniqueViolation(err)) {
@@ -151,7 +191,7 @@ export async function issueDocument(
   }
 }
 
-export async function setDocumentState(db: Kysely<Database>, memberId: string, id: number, state: string, now: Date): Promise<boolean> {
+export async function setDocumentState(db: Kysely<Database>, memberId: string, id: number, state: DocumentState, now: Date): Promise<boolean> {
   const res = await db
     .updateTable('documents')
     .set({ state, updated_at: now.toISOString() })

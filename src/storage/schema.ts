@@ -16,6 +16,10 @@ export interface Database {
   job_effects: JobEffectsTable;
   number_sequences: NumberSequencesTable;
   documents: DocumentsTable;
+  api_keys: ApiKeysTable;
+  payments: PaymentsTable;
+  payment_allocations: PaymentAllocationsTable;
+  payment_pushes: PaymentPushesTable;
 }
 
 export interface SettingsTable {
@@ -163,3 +167,64 @@ export interface DocumentsTable {
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;
+
+/** A key 1C (or a bank integration) authenticates with; only its hash is kept. */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  member_id: string;
+  prefix: string;
+  key_hash: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** What the service decided about a payment that stays with it (skipped and duplicate ones are not stored). */
+export type StoredPaymentResult = 'paid' | 'partially_paid' | 'overpaid' | 'manual';
+
+/** A payment received on one of the landlord's accounts, with the decision taken about it. */
+export interface PaymentsTable {
+  id: Generated<number>;
+  member_id: string;
+  /** Bank-side identity: date, number, amount, payer account (see payments/identity). */
+  bank_key: string;
+  source: 'statement' | 'push';
+  /** YYYY-MM-DD the money arrived. */
+  pay_date: string;
+  number: string;
+  amount_kopecks: number;
+  payer_inn: string;
+  payer_name: string;
+  payer_account: string;
+  payee_account: string;
+  purpose: string;
+  result: StoredPaymentResult;
+  reason: string;
+  excess_kopecks: number;
+  candidates_json: string;
+  matched_by: 'auto' | 'manual' | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** How much of a payment went to which invoice. */
+export interface PaymentAllocationsTable {
+  payment_id: number;
+  invoice_id: number;
+  member_id: string;
+  amount_kopecks: number;
+  created_at: string;
+}
+
+/** The answer given to a pushed payment, by its Idempotency-Key. */
+export interface PaymentPushesTable {
+  member_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  response_json: string;
+  created_at: string;
+}
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PaymentRow = Selectable<PaymentsTable>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentModel } from '../../src/documents/model.js';
-import type { DocumentRow } from '../../src/storage/schema.js';
+import type { StoredDocument } from '../../src/storage/documents.js';
 import { AppError } from '../../src/errors.js';
 import { BitrixError } from '../../src/bitrix/errors.js';
 import {
@@ -130,8 +130,9 @@ function model(kind: DocumentModel['kind'], extra: Partial<DocumentModel> = {}):
   };
 }
 
-function row(id: number, m: DocumentModel, over: Partial<DocumentRow> = {}): DocumentRow {
-  return {
+function row(id: number, m: DocumentModel, over: Partial<StoredDocument> = {}): StoredDocument {
+  // The kind decides which states are possible; the fixtures only use states both kinds have.
+  return ({
     id,
     member_id: 'm1',
     kind: m.kind === 'act' ? 'act' : 'invoice',
@@ -148,7 +149,7 @@ function row(id: number, m: DocumentModel, over: Partial<DocumentRow> = {}): Doc
     invoice_id: null,
     amount_kopecks: 2_500_000,
     vat_kopecks: 0,
-    snapshot_json: JSON.stringify(m),
+    snapshot: m,
     state: 'issued',
     link_version: 1,
     idempotency_key: `k${id}`,
@@ -156,7 +157,7 @@ function row(id: number, m: DocumentModel, over: Partial<DocumentRow> = {}): Doc
     created_at: '2026-12-01T09:00:00.000Z',
     updated_at: '2026-12-01T09:00:00.000Z',
     ...over,
-  };
+  }) as StoredDocument;
 }
 
 function code(fn: () => unknown): string {

@@ -5,14 +5,11 @@ import type { Portal } from '../../storage/schema.js';
 import type { BitrixClient } from '../../bitrix/client.js';
 import type { AppDeps } from '../../deps.js';
 import type { RobotReturnValues } from '../../storage/robotCalls.js';
+import type { Lang } from '../../lang.js';
 
-/** Bilingual text as Bitrix24 accepts it for NAME/DESCRIPTION (`{ru, en}`). */
-export interface Lang {
-  ru: string;
-  en: string;
-}
+export type { Lang };
 
-/** One robot parameter or return value, as in the PROPERTIES object of bizproc.robot.add (§1.3). */
+/** One robot parameter or return value, as in the PROPERTIES object of bizproc.robot.add (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md). */
 export interface RobotProperty {
   name: Lang;
   description?: Lang;

@@ -1,7 +1,7 @@
 import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import type { Period } from '../../invoicing/period.js';
 import { actProperties, actReturnProperties, actSchema, type ActProps } from './definition.js';
 import { billedInvoiceFor, chooseActPeriod } from './period.js';
@@ -25,7 +25,7 @@ export const actIdempotencyKey = (memberId: string, dealId: number, period: Peri
   `act:${memberId}:${dealId}:${period.from}:${period.to}`;
 
 /** The invoice named by `invoice_id`: it must be an invoice of this portal and this deal. */
-async function requestedInvoice(ctx: RobotRunContext, id: number | undefined): Promise<DocumentRow | undefined> {
+async function requestedInvoice(ctx: RobotRunContext, id: number | undefined): Promise<StoredDocument | undefined> {
   if (id === undefined) return undefined;
   const doc = await getDocument(ctx.deps.database.db, ctx.portal.member_id, id);
   if (!doc || doc.kind !== 'invoice' || doc.deal_id !== ctx.call.document.id) {
@@ -44,7 +44,7 @@ async function requestedInvoice(ctx: RobotRunContext, id: number | undefined): P
 interface ActPlan {
   period: Period;
   key: string;
-  billed: DocumentRow | undefined;
+  billed: StoredDocument | undefined;
 }
 
 async function planAct(ctx: RobotRunContext, props: ActProps, sources: DealSources): Promise<ActPlan> {
@@ -74,7 +74,7 @@ async function planAct(ctx: RobotRunContext, props: ActProps, sources: DealSourc
  * month's invoice has often been issued). Marking never issues an act: the signature is for a
  * document the client has.
  */
-async function actToMarkSigned(ctx: RobotRunContext, props: ActProps, plan: ActPlan): Promise<DocumentRow> {
+async function actToMarkSigned(ctx: RobotRunContext, props: ActProps, plan: ActPlan): Promise<StoredDocument> {
   const { db } = ctx.deps.database;
   const memberId = ctx.portal.member_id;
   const dealId = ctx.call.document.id;
@@ -106,7 +106,7 @@ async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSource
   let model: DocumentModel;
   let warnings: string[] = [];
   if (plan.billed) {
-    model = actModelFromInvoice(JSON.parse(plan.billed.snapshot_json) as DocumentModel, { date: today, period: plan.period });
+    model = actModelFromInvoice(plan.billed.snapshot, { date: today, period: plan.period });
   } else {
     const vatOverride = settings.vatOverride;
     const basis = dealBasis(sources.deal);
@@ -134,11 +134,11 @@ async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSource
   return { doc, created, warnings };
 }
 
-function resultOf(doc: DocumentRow, url: string) {
+function resultOf(doc: StoredDocument, url: string) {
   return { act_id: doc.id, act_number: doc.number, act_date: doc.doc_date, act_url: url, act_state: doc.state };
 }
 
-function timelineComment(doc: DocumentRow, url: string, billed: DocumentRow | undefined, warnings: string[]): string {
+function timelineComment(doc: StoredDocument, url: string, billed: StoredDocument | undefined, warnings: string[]): string {
   const period = doc.period_from && doc.period_to ? ` за ${periodLabel(doc.period_from, doc.period_to)}` : '';
   return [
     `[B]Акт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period}`,

@@ -1,16 +1,13 @@
 import type { AppDeps } from '../../deps.js';
-import type { DocumentRow } from '../../storage/schema.js';
 import { AppError } from '../../errors.js';
-import { getDocument, setDocumentState } from '../../storage/documents.js';
+import { ACT_STATES, getDocument, setDocumentState, type ActState, type StoredAct } from '../../storage/documents.js';
 
-/** An act's life: issued → sent to the client → the signed original is back. */
-export const ACT_STATES = ['issued', 'sent', 'signed_original_received'] as const;
-export type ActState = (typeof ACT_STATES)[number];
+export { ACT_STATES, type ActState };
 
-const rank = (s: string) => ACT_STATES.indexOf(s as ActState);
+const rank = (s: ActState) => ACT_STATES.indexOf(s);
 
 /** Whether moving an act from `from` to `to` is progress; a late «sent» must not undo «signed original received». */
-export function isActStateAdvance(from: string, to: ActState): boolean {
+export function isActStateAdvance(from: ActState, to: ActState): boolean {
   return rank(to) > rank(from);
 }
 
@@ -20,7 +17,7 @@ export type ActStateDeps = Pick<AppDeps, 'database' | 'clock'>;
  * Moves an act forward to `to` (never back) and returns it as stored. Throws AppError ACT_NOT_FOUND
  * when the id is not an act of this portal.
  */
-export async function advanceActState(deps: ActStateDeps, memberId: string, actId: number, to: ActState): Promise<DocumentRow> {
+export async function advanceActState(deps: ActStateDeps, memberId: string, actId: number, to: ActState): Promise<StoredAct> {
   const { db } = deps.database;
   const doc = await getDocument(db, memberId, actId);
   if (!doc || doc.kind !== 'act') {
@@ -33,11 +30,11 @@ export async function advanceActState(deps: ActStateDeps, memberId: string, actI
 }
 
 /** The client returned the signed original of the act (robot option or the app page). */
-export function markActSigned(deps: ActStateDeps, memberId: string, actId: number): Promise<DocumentRow> {
+export function markActSigned(deps: ActStateDeps, memberId: string, actId: number): Promise<StoredAct> {
   return advanceActState(deps, memberId, actId, 'signed_original_received');
 }
 
 /** The act was e-mailed to the client. */
-export function markActSent(deps: ActStateDeps, memberId: string, actId: number): Promise<DocumentRow> {
+export function markActSent(deps: ActStateDeps, memberId: string, actId: number): Promise<StoredAct> {
   return advanceActState(deps, memberId, actId, 'sent');
 }

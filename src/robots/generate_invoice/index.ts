@@ -1,5 +1,4 @@
 import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
-import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOption, type InvoiceProps } from './definition.js';
 import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
@@ -16,7 +15,7 @@ import { ufName } from '../../crm/dealFields.js';
 import { createSmartInvoice } from './smartInvoice.js';
 import { repeatedInvoiceWarnings } from './repeat.js';
 import { findDocumentByKey, latestMatchingDocument } from '../../storage/documents.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 
 async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: DealSources) {
   const { db } = ctx.deps.database;
@@ -47,7 +46,7 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
       qr: settings.qrMode === 'link' && settings.bankPaymentLink ? { mode: 'link', link: settings.bankPaymentLink } : { mode: settings.qrMode === 'link' ? 'gost' : settings.qrMode },
       ...(dealBasis(sources.deal) ? { basis: dealBasis(sources.deal)! } : {}),
     });
-  const repeated = (doc: DocumentRow) => {
+  const repeated = (doc: StoredDocument) => {
     let current: unknown;
     try {
       current = build().model;
@@ -103,7 +102,7 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
     try {
       sources = await loadSources(ctx);
       const { doc, created, warnings } = await issueInvoice(ctx, props, sources);
-      const snapshot = JSON.parse(doc.snapshot_json) as DocumentModel;
+      const snapshot = doc.snapshot;
       const totals = documentTotals(snapshot);
       const purpose = paymentPurpose(snapshot, totals);
       const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';

@@ -1,5 +1,5 @@
 import type { DocumentModel } from '../../documents/model.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { documentTotals } from '../../documents/purpose.js';
 import { formatMoney } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
@@ -16,11 +16,11 @@ const substance = (m: DocumentModel) => JSON.stringify([m.seller, m.buyer, m.bas
  * `current`: the invoice the deal would give now, or why it cannot give one.
  */
 export function repeatedInvoiceWarnings(
-  existing: DocumentRow,
+  existing: StoredDocument,
   requestedKind: DocumentModel['kind'],
   current: DocumentModel | unknown,
 ): string[] {
-  const issued = JSON.parse(existing.snapshot_json) as DocumentModel;
+  const issued = existing.snapshot;
   const period = existing.period_from && existing.period_to ? ` за ${periodLabel(existing.period_from, existing.period_to)}` : '';
   const ref = `счёт № ${existing.number} от ${formatDateShort(existing.doc_date)}`;
   const out = [

@@ -1,17 +1,17 @@
 import type { RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
 import type { DealSources } from '../../crm/dealSources.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { AppError } from '../../errors.js';
 import { BitrixError } from '../../bitrix/errors.js';
 import { kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
 
 /** Marks the smart invoice of one of our documents, so a repeated run finds it instead of adding another. */
-export const smartInvoiceXmlId = (doc: DocumentRow) => `qrbill:${doc.id}`;
+export const smartInvoiceXmlId = (doc: StoredDocument) => `qrbill:${doc.id}`;
 
 /** The smart invoice already made for this document (by an earlier run or a lost answer), if any. */
-export async function findSmartInvoice(ctx: RobotRunContext, doc: DocumentRow): Promise<number | undefined> {
+export async function findSmartInvoice(ctx: RobotRunContext, doc: StoredDocument): Promise<number | undefined> {
   const res = await ctx.bitrix.call('crm.item.list', {
     entityTypeId: 31,
     filter: { '=xmlId': smartInvoiceXmlId(doc) },
@@ -32,7 +32,7 @@ export async function createSmartInvoice(
   ctx: RobotRunContext,
   sources: DealSources,
   model: DocumentModel,
-  doc: DocumentRow,
+  doc: StoredDocument,
   opts: { mayExist: boolean },
 ): Promise<number> {
   if (opts.mayExist) {

@@ -1,5 +1,5 @@
 import type { DocumentModel } from '../../documents/model.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import type { LinkFile } from '../../documents/links.js';
 import type { EmailContext, LetterDocument } from '../../invoicing/email.js';
 import type { SendableDocument } from './definition.js';
@@ -9,12 +9,12 @@ import { periodLabel } from '../../invoicing/period.js';
 
 /** An issued document as the letter uses it: the stored row and its immutable snapshot. */
 export interface IssuedDocument {
-  row: DocumentRow;
+  row: StoredDocument;
   model: DocumentModel;
 }
 
-export function issued(row: DocumentRow): IssuedDocument {
-  return { row, model: JSON.parse(row.snapshot_json) as DocumentModel };
+export function issued(row: StoredDocument): IssuedDocument {
+  return { row, model: row.snapshot };
 }
 
 /** Whether the invoice was issued with a payment QR (a QR-invoice whose QR mode is not «none»). */
@@ -36,7 +36,7 @@ export interface LetterFiles {
  */
 export function letterFiles(
   wanted: readonly SendableDocument[],
-  latest: { invoice: DocumentRow | undefined; act: DocumentRow | undefined },
+  latest: { invoice: StoredDocument | undefined; act: StoredDocument | undefined },
 ): LetterFiles {
   const wantsInvoice = wanted.some((d) => d !== 'act');
   const wantsAct = wanted.includes('act');
@@ -95,7 +95,7 @@ export function checkTemplateFits(name: string, requires: readonly LetterDocumen
   }
 }
 
-const periodText = (row: DocumentRow) => (row.period_from && row.period_to ? periodLabel(row.period_from, row.period_to) : undefined);
+const periodText = (row: StoredDocument) => (row.period_from && row.period_to ? periodLabel(row.period_from, row.period_to) : undefined);
 
 /**
  * The values the e-mail templates see. The seller is taken from the snapshot (what the documents say),

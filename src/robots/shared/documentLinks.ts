@@ -1,9 +1,9 @@
 import type { AppDeps } from '../../deps.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { documentUrl, type LinkFile } from '../../documents/links.js';
 
 /** Public signed links of one issued document, for return values, deal fields and e-mails. */
-export function documentLinks(deps: AppDeps, doc: DocumentRow, files: LinkFile[]): Record<LinkFile, string> {
+export function documentLinks(deps: AppDeps, doc: StoredDocument, files: LinkFile[]): Record<LinkFile, string> {
   const out = {} as Record<LinkFile, string>;
   for (const file of files) {
     out[file] = documentUrl(deps.config.PUBLIC_URL, deps.linkSecret, {

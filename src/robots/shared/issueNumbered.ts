@@ -1,6 +1,7 @@
 import type { RobotRunContext } from '../framework/types.js';
 import type { DocumentModel } from '../../documents/model.js';
-import type { DocumentRow, DocumentsTable } from '../../storage/schema.js';
+import type { DocumentsTable } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { documentTotals } from '../../documents/purpose.js';
 import { findDocumentByKey, issueDocument } from '../../storage/documents.js';
 import { formatDocumentNumber } from '../../invoicing/numbering.js';
@@ -26,7 +27,7 @@ export interface IssueNumberedInput {
  * stand-in number first, so a refused document spends no number; then reserve the number and store
  * the snapshot in one transaction.
  */
-export async function issueNumbered(ctx: RobotRunContext, input: IssueNumberedInput): Promise<{ doc: DocumentRow; created: boolean }> {
+export async function issueNumbered(ctx: RobotRunContext, input: IssueNumberedInput): Promise<{ doc: StoredDocument; created: boolean }> {
   const { db } = ctx.deps.database;
   const { model, numberTemplate } = input;
   checkModelBeforeNumbering(model);

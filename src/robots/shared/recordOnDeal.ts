@@ -1,5 +1,5 @@
 import type { RobotRunContext } from '../framework/types.js';
-import type { DocumentRow } from '../../storage/schema.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { writeDealResults } from '../../crm/dealWrites.js';
 
 /**
@@ -10,7 +10,7 @@ import { writeDealResults } from '../../crm/dealWrites.js';
  */
 export function recordOnDeal(
   ctx: RobotRunContext,
-  issued: { doc: DocumentRow; created: boolean },
+  issued: { doc: StoredDocument; created: boolean },
   fields: Record<string, string | number>,
   comment: { text: string; marker: string },
 ) {

@@ -1,0 +1,5 @@
+/** Bilingual text as Bitrix24 accepts it for names and descriptions (`{ru, en}`): robots, deal fields, triggers. */
+export interface Lang {
+  ru: string;
+  en: string;
+}
