@@ -4,6 +4,7 @@ import { route } from './jobs/types.js';
 import { ROBOT_ANSWER_JOB, ROBOT_JOB } from './robots/framework/jobKinds.js';
 import { robotJobHandler } from './robots/framework/run.js';
 import { answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/framework/orphans.js';
+import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
 
 /** The job kinds this service runs, wired to their handlers. */
 export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs?: number } = {}): JobWorker {
@@ -21,8 +22,16 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
 }
 
 /**
- * Periodic housekeeping next to the worker: hands robot calls whose jobs failed without an answer to
- * answer jobs. Returns a stop function. Cheap (one indexed query a minute), so every worker process runs
+ * One round of housekeeping: robot calls whose jobs failed without an answer go to answer jobs, and
+ * wait_for_payment calls whose invoice went overdue are answered.
+ */
+export async function runMaintenance(deps: AppDeps): Promise<void> {
+  await answerOrphanedRobotCalls(deps);
+  await resolveOverdueWaits(deps);
+}
+
+/**
+ * Periodic housekeeping next to the worker (see runMaintenance). Returns a stop function. Cheap (one indexed query a minute), so every worker process runs
  * it; a tick still running when the next is due is not doubled.
  */
 export function startMaintenance(deps: AppDeps, everyMs = 60_000): () => void {
@@ -30,7 +39,7 @@ export function startMaintenance(deps: AppDeps, everyMs = 60_000): () => void {
   const tick = () => {
     if (running) return;
     running = true;
-    answerOrphanedRobotCalls(deps)
+    runMaintenance(deps)
       .catch((err) => deps.log.error({ err }, 'maintenance failed'))
       .finally(() => {
         running = false;

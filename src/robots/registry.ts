@@ -3,12 +3,13 @@ import { ping } from './ping/index.js';
 import { generateInvoice } from './generate_invoice/index.js';
 import { generateAct } from './generate_act/index.js';
 import { sendDocuments } from './send_documents/index.js';
+import { waitForPayment } from './wait_for_payment/index.js';
 
 /**
  * The static robot registry: install registers exactly these, the HTTP handler accepts exactly
  * these codes, and the worker runs them. Adding a robot = adding its folder and one line here.
  */
-export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice, generateAct, sendDocuments];
+export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice, generateAct, sendDocuments, waitForPayment];
 
 const byCode = new Map(ROBOTS.map((r) => [r.code, r]));
 

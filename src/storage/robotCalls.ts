@@ -61,6 +61,11 @@ export async function insertRobotCall(db: Kysely<Database> | Transaction<Databas
   return { id: row.id, created };
 }
 
+export async function getRobotCallById(db: Kysely<Database>, id: number): Promise<RobotCall | undefined> {
+  const row = await db.selectFrom('robot_calls').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
 export async function getRobotCallByToken(db: Kysely<Database>, eventToken: string): Promise<RobotCall | undefined> {
   const row = await db.selectFrom('robot_calls').selectAll().where('event_token', '=', eventToken).executeTakeFirst();
   return row && fromRow(row);

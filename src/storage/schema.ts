@@ -20,6 +20,7 @@ export interface Database {
   payments: PaymentsTable;
   payment_allocations: PaymentAllocationsTable;
   payment_pushes: PaymentPushesTable;
+  payment_waits: PaymentWaitsTable;
 }
 
 export interface SettingsTable {
@@ -228,3 +229,14 @@ export interface PaymentPushesTable {
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
+
+/** A wait_for_payment robot call parked until its invoice is paid, cancelled or (until_due) overdue. */
+export interface PaymentWaitsTable {
+  robot_call_id: number;
+  member_id: string;
+  invoice_id: number;
+  mode: 'until_paid' | 'until_due';
+  deadline_at: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}

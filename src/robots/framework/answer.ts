@@ -19,7 +19,8 @@ export const EVENT_SEND_EFFECT = 'event.send';
  */
 export async function sendRobotAnswer(deps: AppDeps, call: RobotCall, values: RobotAnswer, job: Pick<JobContext, 'effect' | 'isLastAttempt'>): Promise<void> {
   const { db } = deps.database;
-  const status = values.status === 'ok' ? 'ok' : 'error';
+  // A robot may answer with its own status (wait_for_payment: paid, overdue, cancelled); only `error` is a failure.
+  const status = values.status === 'error' ? 'error' : 'ok';
   const errorText = String(values.error_text ?? '');
   if (call.result === null) await saveRobotCallResult(db, call.id, values, status === 'error' ? errorText : null);
   if (call.use_subscription === 'Y') {
@@ -37,5 +38,5 @@ export async function sendRobotAnswer(deps: AppDeps, call: RobotCall, values: Ro
     }
   }
   await markRobotCallAnswered(db, call.id, values, status === 'error' ? errorText : null, deps.clock.now());
-  deps.metrics.robotAnswers.inc({ robot: call.robot_code, status });
+  deps.metrics.robotAnswers.inc({ robot: call.robot_code, status: String(values.status ?? status) });
 }

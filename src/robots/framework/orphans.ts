@@ -66,7 +66,7 @@ export function robotAnswerJobHandler(deps: AppDeps): JobHandler<RobotAnswerJobP
     const sent = await deps.jobs.recordedEffect(robotJobKey(call.event_token), EVENT_SEND_EFFECT);
     if (sent.found && call.result) {
       const values = call.result;
-      await markRobotCallAnswered(db, call.id, values, values.status === 'ok' ? null : String(values.error_text ?? ''), deps.clock.now());
+      await markRobotCallAnswered(db, call.id, values, values.status !== 'error' ? null : String(values.error_text ?? ''), deps.clock.now());
       return;
     }
     const robot = findRobot(call.robot_code);

@@ -55,7 +55,8 @@ export function robotRegistrationParams(robot: AnyRobot, opts: { publicUrl: stri
     NAME: robot.name,
     DESCRIPTION: robot.description,
     PROPERTIES: propertiesPayload(robot.properties),
-    RETURN_PROPERTIES: propertiesPayload({ ...robot.returnProperties, ...STANDARD_RETURN_PROPERTIES }),
+    // A robot may declare its own `status` (wait_for_payment: paid, overdue, cancelled, error).
+    RETURN_PROPERTIES: propertiesPayload({ ...STANDARD_RETURN_PROPERTIES, ...robot.returnProperties }),
     DOCUMENT_TYPE: [...DEAL_DOCUMENT_TYPE],
     FILTER: { INCLUDE: [['crm', 'CCrmDocumentDeal']] },
   };

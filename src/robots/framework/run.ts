@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../deps.js';
 import type { JobContext, JobHandler } from '../../jobs/types.js';
-import type { NotedDeal, RobotAnswer, RobotResult, RobotRunContext } from './types.js';
+import { PARKED, type NotedDeal, type Parked, type RobotAnswer, type RobotResult, type RobotRunContext } from './types.js';
 import { AppError, errorMessage, isPermanent } from '../../errors.js';
 import { getPortal } from '../../storage/portals.js';
 import { getRobotCallByToken, markRobotCallStatus, type RobotCall } from '../../storage/robotCalls.js';
@@ -50,6 +50,10 @@ export function robotJobHandler(deps: AppDeps): JobHandler<RobotJobPayload> {
     const log = jobCtx.log.child({ memberId: call.member_id, robot: call.robot_code, callId: call.id });
     // A previous attempt finished the run but could not send the answer: send the same values again.
     const values = call.result ?? (await runRobot(deps, portal, call, job.payload, jobCtx, log));
+    if (values === PARKED) {
+      log.info('robot waits; it is answered when what it waits for happens');
+      return;
+    }
     await sendRobotAnswer(deps, call, values, jobCtx);
     log.info({ status: values.status }, 'robot answered');
   };
@@ -67,12 +71,12 @@ async function runRobot(
   payload: RobotJobPayload,
   jobCtx: JobContext,
   log: JobContext['log'],
-): Promise<RobotAnswer> {
+): Promise<RobotAnswer | Parked> {
   const robot = findRobot(call.robot_code);
   const answer = (values: RobotResult, errorText?: string): RobotAnswer => ({
     ...(robot ? emptyReturnValues(robot) : {}),
     ...values,
-    status: errorText === undefined ? 'ok' : 'error',
+    status: errorText === undefined ? String(values.status ?? 'ok') : 'error',
     error_text: errorText ?? '',
   });
   if (payload.invalid) return answer({}, `Неверные параметры робота: ${payload.invalid}`);
@@ -108,7 +112,8 @@ async function runRobot(
         noted = deal;
       },
     };
-    return answer(await robot.run(ctx, robot.schema.parse(call.properties)));
+    const result = await robot.run(ctx, robot.schema.parse(call.properties));
+    return result === PARKED ? PARKED : answer(result);
   } catch (err) {
     if (!isPermanent(err) && !jobCtx.isLastAttempt) throw err;
     log.warn({ err, code: err instanceof AppError ? err.code : undefined }, 'robot failed');

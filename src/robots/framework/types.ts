@@ -63,8 +63,18 @@ export interface NotedDeal {
   ASSIGNED_BY_ID?: unknown;
 }
 
-/** Values a robot's run returns; `status` and `error_text` are added by the framework. */
+/**
+ * Values a robot's run returns; `error_text` is added by the framework, and `status` too (`ok`) unless the robot
+ * answers with a status of its own (wait_for_payment: paid, overdue, cancelled).
+ */
 export type RobotResult = Record<string, string | number>;
+
+/**
+ * A waiting robot whose answer comes later (e.g. when a payment arrives): the run parked the call somewhere that
+ * will answer it through `answerParkedCall`, exactly once. The framework sends nothing now.
+ */
+export const PARKED: unique symbol = Symbol('parked');
+export type Parked = typeof PARKED;
 
 /** The full answer sent with bizproc.event.send: the robot's values, `status` and `error_text`. */
 export type RobotAnswer = RobotReturnValues;
@@ -83,7 +93,7 @@ export interface RobotDefinition<P = Record<string, unknown>> {
   schema: z.ZodType<P>;
   /** Entities the robot can run on (default: deals only). */
   documentEntities?: string[];
-  run(ctx: RobotRunContext, props: P): Promise<RobotResult>;
+  run(ctx: RobotRunContext, props: P): Promise<RobotResult | Parked>;
 }
 
 // The registry holds robots of different property types; erase P at that boundary only.

@@ -81,6 +81,22 @@ export function payments(dialect: Dialect): Migration {
         .addPrimaryKeyConstraint('payment_pushes_pkey', ['member_id', 'idempotency_key'])
         .execute();
 
+      // A waiting robot (wait_for_payment) parked until its invoice is paid, cancelled or overdue. Resolving it is
+      // a guarded update of resolved_at, so it is answered once whatever number of instances race for it.
+      await db.schema
+        .createTable('payment_waits')
+        .addColumn('robot_call_id', 'integer', (c) => c.primaryKey().references('robot_calls.id').onDelete('cascade'))
+        .addColumn('member_id', 'text', (c) => c.notNull().references('portals.member_id').onDelete('cascade'))
+        .addColumn('invoice_id', 'integer', (c) => c.notNull().references('documents.id').onDelete('cascade'))
+        .addColumn('mode', 'text', (c) => c.notNull().check(sql`mode in ('until_paid', 'until_due')`))
+        // until_due: the instant the invoice counts as overdue (due date + grace days, end of day, portal zone).
+        .addColumn('deadline_at', instant)
+        .addColumn('created_at', instant, (c) => c.notNull())
+        .addColumn('resolved_at', instant)
+        .execute();
+      await db.schema.createIndex('payment_waits_open_idx').on('payment_waits').columns(['resolved_at', 'deadline_at']).execute();
+      await db.schema.createIndex('payment_waits_invoice_idx').on('payment_waits').columns(['invoice_id']).execute();
+
       // Open invoices are looked up by the payer's INN and by number on every import.
       await db.schema.createIndex('documents_open_idx').on('documents').columns(['member_id', 'kind', 'state']).execute();
     },

@@ -1,0 +1,287 @@
+import type { Kysely } from 'kysely';
+import type { Database, PaymentRow, StoredPaymentResult } from './schema.js';
+import type { DocumentModel } from '../documents/model.js';
+import { transaction } from './db.js';
+
+/** An invoice that can still take money, with what it has received so far. */
+export interface OpenInvoice {
+  id: number;
+  number: string;
+  /** YYYY-MM-DD */
+  date: string;
+  dueDate: string | null;
+  buyerInn: string;
+  buyerName: string;
+  totalKopecks: number;
+  paidKopecks: number;
+  dealId: number;
+  state: 'issued' | 'partially_paid';
+}
+
+/** The portal's unpaid and partly paid invoices, oldest first. */
+export async function openInvoices(db: Kysely<Database>, memberId: string): Promise<OpenInvoice[]> {
+  const rows = await db
+    .selectFrom('documents as d')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('payment_allocations')
+          .select(['invoice_id', (e) => e.fn.sum<number>('amount_kopecks').as('paid')])
+          .where('member_id', '=', memberId)
+          .groupBy('invoice_id')
+          .as('a'),
+      (join) => join.onRef('a.invoice_id', '=', 'd.id'),
+    )
+    .select(['d.id', 'd.number', 'd.doc_date', 'd.due_date', 'd.amount_kopecks', 'd.deal_id', 'd.state', 'd.snapshot_json', 'a.paid'])
+    .where('d.member_id', '=', memberId)
+    .where('d.kind', '=', 'invoice')
+    .where('d.state', 'in', ['issued', 'partially_paid'])
+    .orderBy('d.doc_date')
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) => {
+    const buyer = (JSON.parse(r.snapshot_json) as DocumentModel).buyer;
+    return {
+      id: r.id,
+      number: r.number,
+      date: r.doc_date,
+      dueDate: r.due_date,
+      buyerInn: buyer.inn ?? '',
+      buyerName: buyer.name,
+      totalKopecks: r.amount_kopecks,
+      paidKopecks: Number(r.paid ?? 0),
+      dealId: r.deal_id,
+      state: r.state as OpenInvoice['state'],
+    };
+  });
+}
+
+/** Which of these bank-side identities the portal has recorded already. */
+export async function knownBankKeys(db: Kysely<Database>, memberId: string, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db.selectFrom('payments').select('bank_key').where('member_id', '=', memberId).where('bank_key', 'in', keys.slice(i, i + 500)).execute();
+    for (const r of rows) found.add(r.bank_key);
+  }
+  return found;
+}
+
+export interface NewPayment {
+  bankKey: string;
+  source: 'statement' | 'push';
+  payDate: string;
+  number: string;
+  amountKopecks: number;
+  payerInn: string;
+  payerName: string;
+  payerAccount: string;
+  payeeAccount: string;
+  purpose: string;
+  result: StoredPaymentResult;
+  reason: string;
+  excessKopecks: number;
+  candidates: number[];
+  allocations: Array<{ invoiceId: number; amountKopecks: number }>;
+}
+
+export interface InvoicePaymentChange {
+  invoiceId: number;
+  dealId: number;
+  number: string;
+  paidKopecks: number;
+  totalKopecks: number;
+  state: 'issued' | 'partially_paid' | 'paid';
+}
+
+/**
+ * Records a payment with its allocations and moves each invoice it paid to `paid` or `partially_paid`, in one
+ * transaction. The bank-side identity is unique per portal: a payment already recorded (another import, an
+ * overlapping statement, a concurrent push) is not applied again and `created` is false.
+ */
+export async function recordPayment(
+  db: Kysely<Database>,
+  memberId: string,
+  p: NewPayment,
+  now: Date,
+): Promise<{ id: number; created: boolean; invoices: InvoicePaymentChange[] }> {
+  const at = now.toISOString();
+  return transaction(db, async (trx) => {
+    const inserted = await trx
+      .insertInto('payments')
+      .values({
+        member_id: memberId,
+        bank_key: p.bankKey,
+        source: p.source,
+        pay_date: p.payDate,
+        number: p.number,
+        amount_kopecks: p.amountKopecks,
+        payer_inn: p.payerInn,
+        payer_name: p.payerName,
+        payer_account: p.payerAccount,
+        payee_account: p.payeeAccount,
+        purpose: p.purpose,
+        result: p.result,
+        reason: p.reason,
+        excess_kopecks: p.excessKopecks,
+        candidates_json: JSON.stringify(p.candidates),
+        matched_by: p.allocations.length ? 'auto' : null,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) => oc.columns(['member_id', 'bank_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) {
+      const existing = await trx.selectFrom('payments').select('id').where('member_id', '=', memberId).where('bank_key', '=', p.bankKey).executeTakeFirstOrThrow();
+      return { id: existing.id, created: false, invoices: [] };
+    }
+    const invoices = await allocate(trx, memberId, inserted.id, p.allocations, at);
+    return { id: inserted.id, created: true, invoices };
+  });
+}
+
+async function allocate(
+  trx: Kysely<Database>,
+  memberId: string,
+  paymentId: number,
+  allocations: Array<{ invoiceId: number; amountKopecks: number }>,
+  at: string,
+): Promise<InvoicePaymentChange[]> {
+  const changes: InvoicePaymentChange[] = [];
+  for (const a of allocations) {
+    await trx
+      .insertInto('payment_allocations')
+      .values({ payment_id: paymentId, invoice_id: a.invoiceId, member_id: memberId, amount_kopecks: a.amountKopecks, created_at: at })
+      .execute();
+    changes.push(await settleInvoiceState(trx, memberId, a.invoiceId, at));
+  }
+  return changes;
+}
+
+/** Sets an invoice's state from what its allocations add up to (a cancelled invoice stays cancelled). */
+async function settleInvoiceState(trx: Kysely<Database>, memberId: string, invoiceId: number, at: string): Promise<InvoicePaymentChange> {
+  const doc = await trx.selectFrom('documents').select(['id', 'deal_id', 'number', 'amount_kopecks', 'state']).where('id', '=', invoiceId).where('member_id', '=', memberId).executeTakeFirstOrThrow();
+  const paid = Number(
+    (await trx.selectFrom('payment_allocations').select((e) => e.fn.sum<number>('amount_kopecks').as('paid')).where('invoice_id', '=', invoiceId).executeTakeFirst())?.paid ?? 0,
+  );
+  const state = paid >= doc.amount_kopecks ? 'paid' : paid > 0 ? 'partially_paid' : 'issued';
+  if (doc.state !== 'cancelled' && doc.state !== state) {
+    await trx.updateTable('documents').set({ state, updated_at: at }).where('id', '=', invoiceId).execute();
+  }
+  return { invoiceId, dealId: doc.deal_id, number: doc.number, paidKopecks: paid, totalKopecks: doc.amount_kopecks, state };
+}
+
+/** What an invoice has received: the sum and the date of the payment that completed (or last added to) it. */
+export async function invoicePaid(db: Kysely<Database>, memberId: string, invoiceId: number): Promise<{ paidKopecks: number; lastPaidOn: string | null }> {
+  const row = await db
+    .selectFrom('payment_allocations as a')
+    .innerJoin('payments as p', 'p.id', 'a.payment_id')
+    .select((e) => [e.fn.sum<number>('a.amount_kopecks').as('paid'), e.fn.max('p.pay_date').as('last')])
+    .where('a.member_id', '=', memberId)
+    .where('a.invoice_id', '=', invoiceId)
+    .executeTakeFirst();
+  return { paidKopecks: Number(row?.paid ?? 0), lastPaidOn: (row?.last as string | null | undefined) ?? null };
+}
+
+export interface PaymentWithAllocations extends Omit<PaymentRow, 'candidates_json'> {
+  candidates: number[];
+  allocations: Array<{ invoiceId: number; invoiceNumber: string; amountKopecks: number }>;
+}
+
+export async function listPayments(
+  db: Kysely<Database>,
+  memberId: string,
+  opts: { result?: StoredPaymentResult; limit?: number } = {},
+): Promise<PaymentWithAllocations[]> {
+  let q = db.selectFrom('payments').selectAll().where('member_id', '=', memberId);
+  if (opts.result) q = q.where('result', '=', opts.result);
+  const rows = await q.orderBy('pay_date', 'desc').orderBy('id', 'desc').limit(opts.limit ?? 1000).execute();
+  return withAllocations(db, rows);
+}
+
+export async function getPayment(db: Kysely<Database>, memberId: string, id: number): Promise<PaymentWithAllocations | undefined> {
+  const row = await db.selectFrom('payments').selectAll().where('member_id', '=', memberId).where('id', '=', id).executeTakeFirst();
+  return row ? (await withAllocations(db, [row]))[0] : undefined;
+}
+
+async function withAllocations(db: Kysely<Database>, rows: PaymentRow[]): Promise<PaymentWithAllocations[]> {
+  if (!rows.length) return [];
+  const allocations = await db
+    .selectFrom('payment_allocations as a')
+    .innerJoin('documents as d', 'd.id', 'a.invoice_id')
+    .select(['a.payment_id', 'a.invoice_id', 'a.amount_kopecks', 'd.number'])
+    .where('a.payment_id', 'in', rows.map((r) => r.id))
+    .execute();
+  return rows.map(({ candidates_json, ...r }) => ({
+    ...r,
+    candidates: JSON.parse(candidates_json) as number[],
+    allocations: allocations.filter((a) => a.payment_id === r.id).map((a) => ({ invoiceId: a.invoice_id, invoiceNumber: a.number, amountKopecks: a.amount_kopecks })),
+  }));
+}
+
+/**
+ * A person decided: the whole payment (or what the invoice still lacks, the rest recorded as excess) goes to this
+ * invoice. Replaces any earlier allocation of the payment. Returns the invoices whose state changed.
+ */
+export async function matchPaymentManually(
+  db: Kysely<Database>,
+  memberId: string,
+  paymentId: number,
+  invoiceId: number,
+  reason: string,
+  now: Date,
+): Promise<InvoicePaymentChange[]> {
+  const at = now.toISOString();
+  return transaction(db, async (trx) => {
+    const released = await unallocate(trx, memberId, paymentId, at);
+    const payment = await trx.selectFrom('payments').select(['amount_kopecks']).where('id', '=', paymentId).executeTakeFirstOrThrow();
+    const doc = await trx.selectFrom('documents').select(['amount_kopecks']).where('id', '=', invoiceId).executeTakeFirstOrThrow();
+    const before = Number(
+      (await trx.selectFrom('payment_allocations').select((e) => e.fn.sum<number>('amount_kopecks').as('paid')).where('invoice_id', '=', invoiceId).executeTakeFirst())?.paid ?? 0,
+    );
+    const lacking = Math.max(0, doc.amount_kopecks - before);
+    const amount = Math.min(payment.amount_kopecks, lacking);
+    const excess = payment.amount_kopecks - amount;
+    const result: StoredPaymentResult = excess > 0 ? 'overpaid' : before + amount >= doc.amount_kopecks ? 'paid' : 'partially_paid';
+    await trx
+      .updateTable('payments')
+      .set({ result, reason, excess_kopecks: excess, matched_by: 'manual', updated_at: at })
+      .where('id', '=', paymentId)
+      .execute();
+    const changed = amount > 0 ? await allocate(trx, memberId, paymentId, [{ invoiceId, amountKopecks: amount }], at) : [];
+    return [...released, ...changed];
+  });
+}
+
+/** Takes a payment off its invoices and back to the manual queue. Returns the invoices whose state changed. */
+export async function unmatchPayment(db: Kysely<Database>, memberId: string, paymentId: number, reason: string, now: Date): Promise<InvoicePaymentChange[]> {
+  const at = now.toISOString();
+  return transaction(db, async (trx) => {
+    const released = await unallocate(trx, memberId, paymentId, at);
+    await trx.updateTable('payments').set({ result: 'manual', reason, excess_kopecks: 0, matched_by: null, updated_at: at }).where('id', '=', paymentId).execute();
+    return released;
+  });
+}
+
+async function unallocate(trx: Kysely<Database>, memberId: string, paymentId: number, at: string): Promise<InvoicePaymentChange[]> {
+  const rows = await trx.selectFrom('payment_allocations').select('invoice_id').where('payment_id', '=', paymentId).execute();
+  await trx.deleteFrom('payment_allocations').where('payment_id', '=', paymentId).execute();
+  const out: InvoicePaymentChange[] = [];
+  for (const r of rows) out.push(await settleInvoiceState(trx, memberId, r.invoice_id, at));
+  return out;
+}
+
+/** Answers already given to pushed payments, by Idempotency-Key. */
+export async function findPush(db: Kysely<Database>, memberId: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined> {
+  const row = await db.selectFrom('payment_pushes').select(['request_hash', 'response_json']).where('member_id', '=', memberId).where('idempotency_key', '=', key).executeTakeFirst();
+  return row ? { requestHash: row.request_hash, response: JSON.parse(row.response_json) as unknown } : undefined;
+}
+
+export async function savePush(db: Kysely<Database>, memberId: string, key: string, requestHash: string, response: unknown, now: Date): Promise<void> {
+  await db
+    .insertInto('payment_pushes')
+    .values({ member_id: memberId, idempotency_key: key, request_hash: requestHash, response_json: JSON.stringify(response), created_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['member_id', 'idempotency_key']).doNothing())
+    .execute();
+}
+
