@@ -6,6 +6,7 @@ import { healthRoutes } from './handlers/health.js';
 import { installRoutes } from './handlers/install.js';
 import { robotRoutes } from './handlers/robots.js';
 import { documentRoutes } from './handlers/documents.js';
+import { apiRoutes } from './handlers/api.js';
 import { metricsRoutes } from './handlers/metrics.js';
 
 /**
@@ -57,5 +58,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(robotRoutes, { deps });
   await app.register(documentRoutes, { deps });
   await app.register(metricsRoutes, { deps });
+  await app.register(apiRoutes, { deps });
   return app;
 }

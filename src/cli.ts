@@ -29,6 +29,10 @@ Commands:
                                 numbering sequences (seller INN/KPP, kind, year, last number)
   numbering <member_id> seller_inn=<INN> [seller_kpp=<KPP>] kind=invoice|act year=<YYYY> next=<N>
                                 continue numbering from N (e.g. after the numbers 1C issued)
+  payments <member_id> [--json] [--manual]
+                                payments received, their invoices and state (--manual: the manual queue)
+  payments <member_id> match <payment_id> <invoice_number> | unmatch <payment_id>
+                                resolve the manual queue
   apikey <member_id> [list|create [label]|revoke <id>]
                                 API keys for 1C pushing payments and statements (shown once, stored hashed)
 `;
@@ -109,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/admin.js')).revokeCommand(rest, io);
     case 'numbering':
       return (await import('./cli/numbering.js')).numberingCommand(rest, io);
+    case 'payments':
+      return (await import('./cli/payments.js')).paymentsCommand(rest, io);
     case 'apikey':
       return (await import('./cli/apikey.js')).apikeyCommand(rest, io);
     case 'demo':

@@ -4,6 +4,8 @@ import { route } from './jobs/types.js';
 import { ROBOT_ANSWER_JOB, ROBOT_JOB } from './robots/framework/jobKinds.js';
 import { robotJobHandler } from './robots/framework/run.js';
 import { answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/framework/orphans.js';
+import { PAYMENT_EFFECTS_JOB } from './payments/effectsJob.js';
+import { paymentEffectsJobHandler } from './payments/effects.js';
 import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
 
 /** The job kinds this service runs, wired to their handlers. */
@@ -12,7 +14,7 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
     store: deps.jobs,
     clock: deps.clock,
     log: deps.log.child({ component: 'worker' }),
-    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps))],
+    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps))],
     concurrency: opts.concurrency ?? deps.config.WORKER_CONCURRENCY,
     pollMs: opts.pollMs ?? 1000,
     backoff: { baseMs: 2_000, capMs: 5 * 60_000 },

@@ -25,6 +25,8 @@ export const DEAL_USER_FIELDS: DealUserField[] = [
   { fieldName: 'QRB_BASIS', type: 'string', label: { ru: 'Основание (договор)', en: 'Basis (contract)' } },
   { fieldName: 'QRB_PER_FROM', type: 'date', label: { ru: 'Период с', en: 'Period from' } },
   { fieldName: 'QRB_PER_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
+  { fieldName: 'QRB_PAID_SUM', type: 'money', label: { ru: 'Оплачено', en: 'Paid' } },
+  { fieldName: 'QRB_PAID_DATE', type: 'date', label: { ru: 'Дата оплаты', en: 'Paid on' } },
 ];
 
 export const ufName = (fieldName: string) => `UF_CRM_${fieldName}`;

@@ -3,6 +3,7 @@ import type { PortalInstall } from './parseInstall.js';
 import { getPortal, setPortalUser, upsertPortal } from '../storage/portals.js';
 import { userIdOf } from '../bitrix/authPayload.js';
 import { getSetting, setSetting } from '../storage/settings.js';
+import { AUTOMATION_TRIGGERS } from '../crm/automationTriggers.js';
 import { ROBOTS } from '../robots/registry.js';
 import { registrationFingerprint, robotRegistrationParams } from '../robots/framework/registration.js';
 import { DEAL_USER_FIELDS, ufName, userFieldAddParams } from '../crm/dealFields.js';
@@ -112,6 +113,11 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     const bound = bindings.some((e) => e.event?.toUpperCase() === event && e.handler === eventUrl);
     if (!bound) cmds[`bind_${event.toLowerCase()}`] = { method: 'event.bind', params: { event, handler: eventUrl } };
   }
+  // Adding a trigger that exists only renames it (b24restdocs: api-reference/crm/automation/triggers/crm-automation-trigger-add.md),
+  // so every install simply (re)registers them.
+  for (const t of Object.values(AUTOMATION_TRIGGERS)) {
+    cmds[`trigger_${t.code}`] = { method: 'crm.automation.trigger.add', params: { CODE: t.code, NAME: t.name.ru } };
+  }
   for (const f of DEAL_USER_FIELDS) {
     if (existingFields.has(ufName(f.fieldName))) report.userFields.existing.push(ufName(f.fieldName));
     else {
@@ -126,6 +132,13 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
       if (!e) continue;
       deps.log.warn({ memberId: install.memberId, event: key, error: e.error }, 'could not bind an application event');
       delete res.errors[key];
+    }
+    for (const t of Object.values(AUTOMATION_TRIGGERS)) {
+      const e = res.errors[`trigger_${t.code}`];
+      if (!e) continue;
+      // Billing works without them; only moving deals by trigger does not. Logged for the admin to see.
+      deps.log.warn({ memberId: install.memberId, trigger: t.code, error: e.error, description: e.error_description }, 'could not register an automation trigger');
+      delete res.errors[`trigger_${t.code}`];
     }
     const failed = Object.entries(res.errors);
     if (failed.length) {

@@ -12,6 +12,9 @@ export interface OpenInvoice {
   dueDate: string | null;
   buyerInn: string;
   buyerName: string;
+  /** The account the invoice asked to be paid to, and its owner: the landlord's own accounts. */
+  sellerInn: string;
+  sellerAccount: string;
   totalKopecks: number;
   paidKopecks: number;
   dealId: number;
@@ -40,7 +43,7 @@ export async function openInvoices(db: Kysely<Database>, memberId: string): Prom
     .orderBy('d.id')
     .execute();
   return rows.map((r) => {
-    const buyer = (JSON.parse(r.snapshot_json) as DocumentModel).buyer;
+    const { buyer, seller } = JSON.parse(r.snapshot_json) as DocumentModel;
     return {
       id: r.id,
       number: r.number,
@@ -48,6 +51,8 @@ export async function openInvoices(db: Kysely<Database>, memberId: string): Prom
       dueDate: r.due_date,
       buyerInn: buyer.inn ?? '',
       buyerName: buyer.name,
+      sellerInn: seller.inn,
+      sellerAccount: seller.bank.account,
       totalKopecks: r.amount_kopecks,
       paidKopecks: Number(r.paid ?? 0),
       dealId: r.deal_id,

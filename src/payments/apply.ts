@@ -1,0 +1,228 @@
+/**
+ * Applying payments: a 1C statement file or one pushed payment becomes one decision per document, the money is
+ * recorded against invoices, and what follows (deal comment and fields, notifications, automation triggers, the
+ * waiting robots) is handed to a durable job per payment. A payment is identified by its bank-side identity, so
+ * a repeated file, overlapping statements or a retried push apply nothing twice.
+ */
+import type { AppDeps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { kopecksToDecimal } from '../documents/money.js';
+import { parseStatement } from './statement/parse.js';
+import { createClassifier, type OwnAccount } from './statement/classify.js';
+import type { Statement, StatementTransaction } from './statement/types.js';
+import { decideTransaction, incomingPaymentOf } from './decide.js';
+import { Matcher } from './match/matcher.js';
+import type { IncomingPayment, MatchDecision, OpenInvoice as MatchInvoice } from './match/types.js';
+import { knownBankKeys, openInvoices, recordPayment, type OpenInvoice } from '../storage/payments.js';
+import { resolvePaymentWaits } from '../robots/wait_for_payment/waits.js';
+import { PAYMENT_EFFECTS_JOB, paymentEffectsJobKey } from './effectsJob.js';
+
+type ApplyDeps = Pick<AppDeps, 'database' | 'jobs' | 'clock' | 'log' | 'work'>;
+
+/** One line of the answer to an import or a push: what happened to one bank document. */
+export interface PaymentDecisionView {
+  number: string;
+  date: string;
+  /** Decimal rubles, «25000.00». */
+  amount: string;
+  payer_inn: string;
+  result: MatchDecision['result'];
+  /** The invoice(s) paid, comma-separated; for a manual decision the best candidate, if any. */
+  invoice_number: string | null;
+  reason: string;
+  /** The stored payment (for `qrbill payments … match`), when it was recorded. */
+  payment_id?: number;
+}
+
+export interface ImportSummary {
+  encoding: Statement['encoding'];
+  period: { from: string | null; to: string | null };
+  decisions: PaymentDecisionView[];
+  counts: Record<MatchDecision['result'], number>;
+}
+
+/** One pushed payment (POST /api/v1/payments), already validated at the edge. */
+export interface PushedPayment {
+  date: string;
+  number: string;
+  amountKopecks: number;
+  payerInn: string;
+  payerName: string;
+  payerAccount: string;
+  payeeAccount: string;
+  purpose: string;
+}
+
+const toMatchInvoice = (i: OpenInvoice): MatchInvoice => ({
+  id: i.id,
+  number: i.number,
+  date: i.date,
+  buyerInn: i.buyerInn,
+  totalKopecks: i.totalKopecks,
+  paidKopecks: i.paidKopecks,
+  status: i.state === 'partially_paid' ? 'partially_paid' : 'open',
+  dealId: i.dealId,
+});
+
+/** «АР-2026-15» → «АР-2026-»: the numbering prefixes in use, so «№ АР-2026-15» and «№ 15» both find the invoice. */
+const prefixesOf = (invoices: OpenInvoice[]) => [...new Set(invoices.map((i) => i.number.replace(/\d+$/, '')).filter(Boolean))];
+
+// Imports of one portal run one after another in this process, so two files never decide on the same stale view.
+const chains = new Map<string, Promise<unknown>>();
+function serialised<T>(memberId: string, fn: () => Promise<T>): Promise<T> {
+  const prev = chains.get(memberId) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  chains.set(memberId, next.catch(() => undefined));
+  return next;
+}
+
+/** Parses and applies a 1CClientBankExchange file; refuses a file that is not one, naming the line. */
+export function importStatement(deps: ApplyDeps, memberId: string, bytes: Uint8Array): Promise<ImportSummary> {
+  const statement = parseStatement(bytes);
+  return serialised(memberId, async () => {
+    const invoices = await openInvoices(deps.database.db, memberId);
+    const classify = createClassifier(ownAccounts(statement, invoices));
+    const incomingIds = statement.transactions.map((tx) => incomingPaymentOf(tx).id);
+    const known = await knownBankKeys(deps.database.db, memberId, incomingIds);
+    const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
+    const decisions: PaymentDecisionView[] = [];
+    const touched = new Set<number>();
+    for (const tx of statement.transactions) {
+      const d = decideTransaction(tx, classify, matcher);
+      const view = viewOf(tx, d.decision);
+      if (d.payment && d.decision.result !== 'duplicate' && d.decision.result !== 'skipped') {
+        const stored = await store(deps, memberId, 'statement', d.payment, tx.payer.account, tx.payee.account, d.decision);
+        if (!stored.created) Object.assign(view, duplicateOf(view));
+        else {
+          view.payment_id = stored.id;
+          for (const a of d.decision.allocations) touched.add(Number(a.invoiceId));
+        }
+      }
+      decisions.push(view);
+    }
+    await afterApply(deps, memberId, touched);
+    const counts = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 };
+    for (const d of decisions) counts[d.result]++;
+    deps.log.info({ memberId, documents: decisions.length, ...counts }, 'bank statement imported');
+    return { encoding: statement.encoding, period: { from: statement.header.dateFrom, to: statement.header.dateTo }, decisions, counts };
+  });
+}
+
+/** Applies one pushed payment to the portal's invoices. */
+export function applyPushedPayment(deps: ApplyDeps, memberId: string, p: PushedPayment): Promise<PaymentDecisionView> {
+  return serialised(memberId, async () => {
+    const invoices = await openInvoices(deps.database.db, memberId);
+    const tx = pushedAsTransaction(p);
+    const payment = incomingPaymentOf(tx);
+    const ours = ownAccounts(undefined, invoices);
+    if (ours.length && !ours.some((a) => a.account === p.payeeAccount)) {
+      return viewOf(tx, { result: 'skipped', rule: 'not_incoming', allocations: [], excessKopecks: 0, reason: `Счёт получателя ${p.payeeAccount} не указан ни в одном выставленном счёте`, candidates: [] });
+    }
+    const known = await knownBankKeys(deps.database.db, memberId, [payment.id]);
+    const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
+    const decision = matcher.match(payment);
+    const view = viewOf(tx, decision);
+    if (decision.result === 'duplicate') return view;
+    const stored = await store(deps, memberId, 'push', payment, p.payerAccount, p.payeeAccount, decision);
+    if (!stored.created) return { ...view, ...duplicateOf(view) };
+    view.payment_id = stored.id;
+    await afterApply(deps, memberId, new Set(decision.allocations.map((a) => Number(a.invoiceId))));
+    return view;
+  });
+}
+
+function pushedAsTransaction(p: PushedPayment): StatementTransaction {
+  const bank = { name: '', city: '', bic: '', corrAccount: '' };
+  return {
+    line: 0,
+    kind: 'Платежное поручение',
+    number: p.number,
+    date: p.date,
+    amountKopecks: p.amountKopecks,
+    creditedOn: p.date,
+    debitedOn: null,
+    payer: { name: p.payerName, inn: p.payerInn, kpp: '', account: p.payerAccount, bank },
+    payee: { name: '', inn: '', kpp: '', account: p.payeeAccount, bank },
+    purpose: p.purpose,
+    operationCode: '01',
+  };
+}
+
+/**
+ * The landlord's accounts: those the statement is for (its account sections; the INN from a document paid to it)
+ * and those our invoices ask to be paid to.
+ */
+function ownAccounts(statement: Statement | undefined, invoices: OpenInvoice[]): OwnAccount[] {
+  const out = new Map<string, OwnAccount>();
+  for (const i of invoices) if (i.sellerAccount) out.set(i.sellerAccount, { inn: i.sellerInn, account: i.sellerAccount });
+  for (const account of statement?.header.accounts ?? []) {
+    if (out.has(account)) continue;
+    const tx = statement!.transactions.find((t) => t.payee.account === account || t.payer.account === account);
+    const inn = tx ? (tx.payee.account === account ? tx.payee.inn : tx.payer.inn) : '';
+    out.set(account, { inn, account });
+  }
+  return [...out.values()];
+}
+
+async function store(
+  deps: ApplyDeps,
+  memberId: string,
+  source: 'statement' | 'push',
+  payment: IncomingPayment,
+  payerAccount: string,
+  payeeAccount: string,
+  d: MatchDecision,
+): Promise<{ id: number; created: boolean }> {
+  if (d.result === 'duplicate' || d.result === 'skipped') throw new AppError('PAYMENT_NOT_STORABLE', `A ${d.result} payment is not stored`);
+  const recorded = await recordPayment(
+    deps.database.db,
+    memberId,
+    {
+      bankKey: payment.id,
+      source,
+      payDate: payment.date,
+      number: payment.number,
+      amountKopecks: payment.amountKopecks,
+      payerInn: payment.payerInn,
+      payerName: payment.payerName,
+      payerAccount,
+      payeeAccount,
+      purpose: payment.purpose,
+      result: d.result,
+      reason: d.reason,
+      excessKopecks: d.excessKopecks,
+      candidates: d.candidates.map((c) => Number(c.invoiceId)),
+      allocations: d.allocations.map((a) => ({ invoiceId: Number(a.invoiceId), amountKopecks: a.amountKopecks })),
+    },
+    deps.clock.now(),
+  );
+  if (recorded.created) {
+    await deps.jobs.enqueue({ kind: PAYMENT_EFFECTS_JOB, key: paymentEffectsJobKey(recorded.id), payload: { memberId, paymentId: recorded.id } });
+  }
+  return recorded;
+}
+
+/** Invoices whose money changed: their waiting robots are answered, the worker woken for the effects. */
+async function afterApply(deps: ApplyDeps, memberId: string, invoiceIds: Set<number>): Promise<void> {
+  if (invoiceIds.size) await resolvePaymentWaits(deps, memberId, [...invoiceIds]);
+  deps.work.notify();
+}
+
+function viewOf(tx: StatementTransaction, d: MatchDecision): PaymentDecisionView {
+  const numbers = d.allocations.length ? d.allocations.map((a) => a.invoiceNumber) : d.candidates.slice(0, 1).map((c) => c.invoiceNumber);
+  return {
+    number: tx.number,
+    date: tx.date,
+    amount: kopecksToDecimal(tx.amountKopecks),
+    payer_inn: tx.payer.inn,
+    result: d.result,
+    invoice_number: numbers.length ? numbers.join(', ') : null,
+    reason: d.reason,
+  };
+}
+
+/** Another import or push recorded the same payment a moment ago. */
+const duplicateOf = (v: PaymentDecisionView): Partial<PaymentDecisionView> => ({
+  result: 'duplicate',
+  reason: `Платёж п/п № ${v.number} от ${v.date} на ${v.amount} руб. уже учтён`,
+});
