@@ -3,6 +3,7 @@ import qs from 'qs';
 import { ManualClock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createAppMethods, type AppState } from './app-methods.js';
+import { AppTriggerRegistry, createAppTriggerMethods, type AppTrigger } from './app-triggers.js';
 import {
   AutomationEngine,
   type AutomationStep,
@@ -18,6 +19,7 @@ import { onAppInstallPayload, onAppUninstallPayload, type EventAuth } from './in
 import { LeakyBucket } from './limits.js';
 import { oauthToken } from './oauth.js';
 import { RestDispatcher, type RequestRecord } from './rest.js';
+import { StageTriggers, type StageTrigger, type TriggerExecution } from './stage-triggers.js';
 import { TokenStore, type TokenPair } from './tokens.js';
 import type { MethodTable } from './types.js';
 
@@ -74,6 +76,16 @@ export interface PortalSandbox<S> {
   issueTokens(userId?: number): TokenPair;
   robots(): Map<string, RobotRegistration>;
   setStageAutomation(categoryId: number, stageId: string, steps: AutomationStep[]): void;
+  /**
+   * As an admin binding the app's triggers to a stage in the automation designer: when the app executes one of
+   * them for a deal of this pipeline in an earlier stage, the deal moves here (and this stage's automation runs).
+   * Replaces the stage's previous bindings; `[]` removes them.
+   */
+  setStageTriggers(categoryId: number, stageId: string, triggers: StageTrigger[]): void;
+  /** The app's registered triggers, as crm.automation.trigger.list would return them. */
+  appTriggers(): AppTrigger[];
+  /** Every accepted crm.automation.trigger.execute and what it did, oldest first. */
+  triggerExecutions(): TriggerExecution[];
   /** As a user dragging the deal on the kanban (user 1); fires automation. */
   moveDeal(dealId: number, stageId: string): Promise<void>;
   /** Real-time wait until no robot is pending delivery or answer; rejects with what is pending on timeout (default 10 s). */
@@ -148,6 +160,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
 
   const tokens = new TokenStore(clock, opts.accessTokenTtlSec ?? 3600);
   const robots = new RobotRegistry();
+  const appTriggers = new AppTriggerRegistry();
   const faults = new FaultInjector();
   const limits = opts.limits ?? { drainPerSec: 2, burst: 50 };
 
@@ -191,11 +204,19 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     signal: closing.signal,
   });
 
+  const stageTriggers = new StageTriggers({ clock, call: (method, params, userId) => rest.internal(method, params, userId) });
+
   const crm = makeCrm(clock);
   rest.setMethods({
     ...createAppMethods(app, isAdmin),
     ...crm.methods,
     ...createRobotMethods(robots, isAdmin),
+    ...createAppTriggerMethods({
+      registry: appTriggers,
+      appId: () => app.clientId,
+      isAdmin,
+      fire: (firing) => stageTriggers.fire(firing),
+    }),
     ...automation.methods(),
     batch: createBatchMethod({ run: rest.subCall, record: rest.noteSubCall }),
   });
@@ -329,8 +350,11 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       const forged = o.applicationToken !== undefined && o.applicationToken !== applicationToken;
       if (!forged) {
         // The platform revokes access and drops the app's robots, events and placements before telling the app.
+        // Its triggers go too, but not their bindings in the pipelines: the docs say a binding left after removal
+        // fires again once the same app registers the same CODE (b24restdocs: api-reference/crm/automation/triggers/index.md).
         tokens.revokeAll();
         robots.clear();
+        appTriggers.removeApp(app.clientId);
         app.events = [];
         app.placements = [];
         app.installed = false;
@@ -352,6 +376,9 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     issueTokens: (userId = ADMIN_USER_ID) => tokens.issue(userId),
     robots: () => robots.snapshot(),
     setStageAutomation: (categoryId, stageId, steps) => automation.setStageAutomation(categoryId, stageId, steps),
+    setStageTriggers: (categoryId, stageId, triggers) => stageTriggers.set(app.clientId, categoryId, stageId, triggers),
+    appTriggers: () => appTriggers.list(app.clientId),
+    triggerExecutions: () => stageTriggers.list(),
     async moveDeal(dealId, stageId) {
       await rest.internal('crm.deal.update', { id: dealId, fields: { STAGE_ID: stageId } }, ADMIN_USER_ID);
     },

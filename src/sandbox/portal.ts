@@ -4,6 +4,8 @@ import { startPortal, type PortalSandbox, type SandboxOptions } from './core.js'
 export type { SandboxOptions, PortalSandbox, CrmModule } from './core.js';
 export type { AutomationStep, WorkflowLogEntry, EventSendRecord } from './automation.js';
 export type { RobotRegistration, RobotProperty } from './bizproc.js';
+export type { AppTrigger } from './app-triggers.js';
+export type { StageTrigger, TriggerExecution, TriggerOutcome } from './stage-triggers.js';
 export type { FaultConfig } from './faults.js';
 export type { RequestRecord } from './rest.js';
 export type { TokenPair } from './tokens.js';
