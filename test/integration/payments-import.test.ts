@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { answersFor, runRobot } from './invoicing-kit.js';
+import { STAGE, answersFor, runRobot } from './invoicing-kit.js';
 import { createApiKey } from '../../src/storage/apiKeys.js';
 import { encodeStatement, writeStatement, type StatementDocumentInput } from '../../src/payments/statement/write.js';
 
@@ -46,6 +46,8 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
 
   it('a statement pays one invoice in full and another in part, skips the rest, and a second import applies nothing', async () => {
     const { key, tenantInvoice, traderInvoice } = await setup();
+    // The admin binds our trigger to «Оплачено» in the automation designer: no code.
+    h.sandbox.setStageTriggers(1, STAGE.paid, [{ code: 'qrbill_invoice_paid' }]);
     const waiting = await h.sandbox.deliverRobotCall('wait_for_payment', h.seed.deals.tenant!, {});
     await settle();
     expect(answersFor(h, String(waiting.event_token))).toHaveLength(0); // parked until the money comes
@@ -89,8 +91,11 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     expect(answers[0]!.returnValues).toMatchObject({ status: 'paid', paid_at: '2026-12-02', paid_amount: full / 100, days_overdue: 0 });
 
     const deal = h.sandbox.crm.deals.get(h.seed.deals.tenant!)!;
-    expect(deal.UF_CRM_QRB_PAID_DATE).toContain('2026-12-02');
-    expect(String(deal.UF_CRM_QRB_PAID_SUM)).toContain((full / 100).toFixed(2));
+    expect(deal.UF.UF_CRM_QRB_PAID_DATE).toBe("2026-12-02");
+    expect(deal.UF.UF_CRM_QRB_PAID_SUM).toBe(`${(full / 100).toFixed(2)}|RUB`);
+    expect(h.sandbox.triggerExecutions()).toEqual([expect.objectContaining({ code: "qrbill_invoice_paid" }), expect.objectContaining({ code: "qrbill_invoice_part_paid" })]);
+    expect(deal.STAGE_ID).toBe(STAGE.paid);
+    expect(h.sandbox.crm.deals.get(h.seed.deals.soleTrader!)!.STAGE_ID).toBe(STAGE.new); // paid in part: stays
     const comments = h.sandbox.crm.commentsOf('deal', h.seed.deals.tenant!).map((c) => c.COMMENT);
     expect(comments.filter((c) => c.includes('п/п 588 от 02.12.2026'))).toHaveLength(1);
 
