@@ -18,6 +18,9 @@ export function rentalPipeline(sandbox: Sandbox, categoryId: number): void {
     { type: 'move', toStageId: 'C1:PREPAYMENT_INVOICE', when: ok('send_documents') },
   ]);
   sandbox.setStageAutomation(categoryId, 'C1:PREPAYMENT_INVOICE', [{ type: 'move', toStageId: 'C1:EXECUTING' }]);
+  // «Ожидание оплаты»: the process waits for the money; the trigger «счёт оплачен» (bound to «Оплачено») moves the deal.
+  sandbox.setStageAutomation(categoryId, 'C1:EXECUTING', [{ type: 'robot', code: 'wait_for_payment', properties: { mode: 'until_paid' } }]);
+  sandbox.setStageTriggers(categoryId, 'C1:FINAL_INVOICE', [{ code: 'qrbill_invoice_paid' }]);
   sandbox.setStageAutomation(categoryId, 'C1:FINAL_INVOICE', [
     { type: 'robot', code: 'generate_act', properties: {} },
     { type: 'robot', code: 'send_documents', properties: { documents: ['act'], template: 'act' } },

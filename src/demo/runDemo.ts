@@ -10,6 +10,8 @@ import { startSandbox, type Sandbox } from '../sandbox/portal.js';
 import { seedDemoPortal } from '../sandbox/crm/index.js';
 import type { WorkflowLogEntry } from '../sandbox/automation.js';
 import { rentalPipeline, STAGES } from './pipeline.js';
+import { importStatement } from '../payments/apply.js';
+import { encodeStatement, writeStatement } from '../payments/statement/write.js';
 
 interface Io {
   stdout: (s: string) => void;
@@ -82,27 +84,68 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
 
     io.stdout('\n1. Менеджер переводит сделку в «Выставить счет»; дальше работают роботы:');
     await sandbox.moveDeal(dealId, 'C1:PREPARATION');
-    await sandbox.runUntilIdle({ timeoutMs: 30_000 });
+    // The deal ends in «Ожидание оплаты», its process parked in wait_for_payment until the money comes.
+    await sandbox.runUntilIdle({ timeoutMs: 30_000, ignoreWaiting: ['wait_for_payment'] });
     flush();
 
     // A month passes in a second: the period billed in advance ends, the rent has been paid.
     const periodEnd = String(sandbox.crm.deals.get(dealId)!.UF['UF_CRM_QRB_PER_TO'] ?? '');
     if (/^\d{4}-\d{2}-\d{2}/.test(periodEnd)) clock.set(`${periodEnd.slice(0, 10)}T15:00:00Z`);
-    io.stdout(`\n2. ${periodEnd ? `${periodEnd.slice(8, 10)}.${periodEnd.slice(5, 7)}.${periodEnd.slice(0, 4)}: период аренды закончился, ` : ''}оплата получена (в следующих версиях — из выписки 1С); бухгалтер отмечает «Оплачено»:`);
-    await sandbox.moveDeal(dealId, 'C1:FINAL_INVOICE');
-    await sandbox.runUntilIdle({ timeoutMs: 30_000 });
+    io.stdout(`\n2. ${periodEnd ? `${periodEnd.slice(8, 10)}.${periodEnd.slice(5, 7)}.${periodEnd.slice(0, 4)}: ` : ''}период аренды закончился; бухгалтер загружает выписку из 1С, арендатор заплатил в срок:`);
+    const fields = sandbox.crm.deals.get(dealId)!.UF;
+    const statement = demoStatement(String(fields['UF_CRM_QRB_INV_NO'] ?? ''), String(fields['UF_CRM_QRB_INV_DATE'] ?? ''), String(fields['UF_CRM_QRB_INV_SUM'] ?? ''), String(fields['UF_CRM_QRB_INV_DUE'] ?? ''), clock.now());
+    const imported = await importStatement(server.deps, sandbox.memberId, statement);
+    for (const d of imported.decisions) io.stdout(`    п/п ${d.number} на ${d.amount} руб. от ИНН ${d.payer_inn}: ${d.result} — ${d.reason}`);
+    await settle(server, sandbox);
     flush();
 
     await writeDocuments(sandbox, outDir, io);
     printTimeline(sandbox, dealId, io);
     const failed = sandbox.workflowLog().some((e) => e.type === 'answer' && e.returnValues?.status === 'error');
-    io.stdout(failed ? '\nДемо завершено с ошибками (см. выше).' : '\nДемо завершено: цикл «счёт → письмо → оплата → акт → письмо» прошёл сам.');
+    io.stdout(failed ? '\nДемо завершено с ошибками (см. выше).' : '\nДемо завершено: цикл «счёт → письмо → оплата по выписке → акт → письмо» прошёл сам.');
     return failed ? 1 : 0;
   } finally {
     await server.stop();
     await sandbox.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A 1C statement of the landlord's account (due date to today) in which the tenant paid the invoice in full on time. */
+function demoStatement(invoiceNumber: string, invoiceDate: string, amountField: string, dueDate: string, now: Date): Uint8Array {
+  const today = now.toISOString().slice(0, 10);
+  const day = /^\d{4}-\d{2}-\d{2}/.test(dueDate) ? dueDate.slice(0, 10) : today;
+  const amountKopecks = Math.round(Number(amountField.split('|')[0]) * 100);
+  const text = writeStatement({
+    account: DEMO_ACCOUNTS.landlord,
+    dateFrom: day,
+    dateTo: today,
+    documents: [
+      {
+        number: '588',
+        date: day,
+        amountKopecks,
+        creditedOn: day,
+        payer: { name: 'ООО «Арендатор»', inn: '5027123457', kpp: '502701001', account: DEMO_ACCOUNTS.tenant },
+        payee: { name: 'ООО «Арендодатель»', inn: '7704123450', account: DEMO_ACCOUNTS.landlord },
+        purpose: `Оплата по счету № ${invoiceNumber} от ${invoiceDate.split('-').reverse().join('.')} за аренду офиса. В т.ч. НДС`,
+      },
+    ],
+  });
+  return encodeStatement(text, 'windows-1251');
+}
+
+/** The demo seed's accounts (src/sandbox/crm/seed.ts): the landlord's and the tenant's. */
+const DEMO_ACCOUNTS = { landlord: '40702810138250123017', tenant: '40702810801300012345' };
+
+/** Until the worker is done with what the payment started and the portal's automation is idle. */
+async function settle(server: Awaited<ReturnType<typeof startServer>>, sandbox: Sandbox): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const c = await server.deps.jobs.counts();
+    if (c.pending === 0 && c.running === 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await sandbox.runUntilIdle({ timeoutMs: 30_000 });
 }
 
 /** Saves every document the robots linked to (deal fields hold the links) into the output folder. */

@@ -14,7 +14,10 @@ describe('qrbill demo', () => {
       const text = out.join('\n');
       expect(code, text).toBe(0);
       expect(text).toContain('робот ping: ответил');
-      expect(text).toMatch(/generate_invoice: ответил invoice_id=\d+, invoice_number=1/);
+      expect(text).toMatch(/generate_invoice: ответил status=ok, invoice_id=\d+, invoice_number=1/);
+      // The money comes from a 1C statement: matched, the waiting robot answered, the trigger moves the deal.
+      expect(text).toMatch(/п\/п 588 на 25000\.00 руб\. от ИНН 5027123457: paid/);
+      expect(text).toContain('робот wait_for_payment: ответил status=paid');
       expect(text).toContain('Стадия сейчас: «Акт отправлен»');
       const files = readdirSync(path.join(dir, 'docs')).sort();
       expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^Счет №1 от .*\.pdf$/), expect.stringMatching(/^Акт №1 от .*\.pdf$/)]));
