@@ -47,10 +47,13 @@ beforeEach(() => {
 
 describe('row prices, as the documented answers show them', () => {
   it('20% tax inside a price with a 20% discount (crm.item.productrow.add example)', async () => {
-    const [row] = await setRows(await newInvoice(), [
-      { productName: 'iphone 14', price: 80000, quantity: 2, discountTypeId: 2, discountRate: 20, taxRate: 20, taxIncluded: 'Y', measureCode: 796, sort: 10 },
-    ]);
+    const id = await newInvoice();
+    const { productRow: row } = await call('crm.item.productrow.add', {
+      fields: { ownerId: id, ownerType: 'SI', productName: 'iphone 14', price: 80000, quantity: 2, discountTypeId: 2, discountRate: 20, taxRate: 20, taxIncluded: 'Y', measureCode: 796, sort: 10 },
+    });
     expect(row).toMatchObject({
+      ownerId: id,
+      ownerType: 'SI',
       price: 80000,
       priceAccount: 80000,
       priceExclusive: 66666.66666667,
@@ -63,6 +66,10 @@ describe('row prices, as the documented answers show them', () => {
       quantity: 2,
       measureCode: 796,
     });
+    // Added to the rows already there; the invoice's amount follows: 160 000, of it tax 26 666.67.
+    await call('crm.item.productrow.add', { fields: { ownerId: id, ownerType: 'SI', productName: 'Чехол', price: 1000 } });
+    expect((await call('crm.item.productrow.list', { filter: { '=ownerType': 'SI', '=ownerId': id } })).items.productRows).toHaveLength(2);
+    expect(await invoice(id)).toMatchObject({ opportunity: 161000, taxValue: 26666.67 });
   });
 
   it('10% tax inside a price with a 10% discount (crm.item.productrow.list example)', async () => {

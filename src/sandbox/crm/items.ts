@@ -14,7 +14,7 @@ import {
   type EntityDef,
 } from './entities.js';
 import { asArray, asObject, requireId, toInt, toYN, ufToCamel } from './format.js';
-import { itemRowView, readItemRow, recalcTotals, replaceRows } from './productRows.js';
+import { addRow, itemRowView, readItemRow, recalcTotals, replaceRows } from './productRows.js';
 import { filterRecords, orderRecords, parseFilterKey, wrappedListPage, type Resolve } from './query.js';
 import type { CrmState, ProductRow } from './state.js';
 import { describeUserField, userFieldsOf } from './userFields.js';
@@ -146,6 +146,11 @@ export function createItemMethods(state: CrmState): Table {
       const row = state.productRows.find((r) => r.id === id);
       if (!row) throw new SandboxRestError('NOT_FOUND', 'Product row not found');
       return { productRow: itemRowView(row) };
+    },
+    'crm.item.productrow.add': (params) => {
+      const fields = asObject(param(params, 'fields'));
+      const owner = ownerOf(state, fields.ownerType, fields.ownerId);
+      return { productRow: itemRowView(addRow(state, owner.type, owner.id, readItemRow(fields))) };
     },
     'crm.item.productrow.set': (params) => {
       const owner = ownerOf(state, param(params, 'ownerType'), param(params, 'ownerId'));

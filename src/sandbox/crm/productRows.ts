@@ -196,6 +196,14 @@ export function rowTax(r: ProductRow): number {
   return roundTo((r.price * r.quantity * r.taxRate) / (100 + r.taxRate), 2);
 }
 
+/** Adds one row and leaves the others (crm.item.productrow.add); the id is always a new one. */
+export function addRow(state: CrmState, ownerType: 'D' | 'SI', ownerId: number, input: RowInput): ProductRow {
+  const row = computeRow(input, state.nextId('productRow'), ownerType, ownerId);
+  state.productRows.push(row);
+  recalcTotals(state, ownerType, ownerId);
+  return row;
+}
+
 /** OPPORTUNITY = Σ row sums and TAX_VALUE = Σ row taxes, unless the owner's amount is manual. */
 export function recalcTotals(state: CrmState, ownerType: 'D' | 'SI', ownerId: number): void {
   const owner = ownerType === 'D' ? state.deals.get(ownerId) : state.invoices.get(ownerId);
