@@ -147,8 +147,9 @@ describe('product rows', () => {
       OWNER_TYPE: 'D',
       OWNER_ID: '1',
       PRICE: 25000,
-      PRICE_EXCLUSIVE: 20491.8,
-      PRICE_NETTO: 20491.8,
+      // Kept to 8 decimals, as the documented answers show them (66666.66666667 in crm.item.productrow.add).
+      PRICE_EXCLUSIVE: 20491.80327869,
+      PRICE_NETTO: 20491.80327869,
       PRICE_BRUTTO: 25000,
       QUANTITY: 2,
       TAX_RATE: 22,
@@ -159,7 +160,8 @@ describe('product rows', () => {
     expect(parking).toMatchObject({ PRICE_EXCLUSIVE: 899.1, PRICE_NETTO: 999, DISCOUNT_SUM: 99.9, TAX_RATE: null, TAX_INCLUDED: 'N', MEASURE_NAME: '' });
     expect(cleaning).toMatchObject({ PRICE_EXCLUSIVE: 1000, PRICE_NETTO: 1100, PRICE_BRUTTO: 1210, DISCOUNT_RATE: 9.09 });
     const deal = await call('crm.deal.get', { id: 1 });
-    expect([deal.OPPORTUNITY, deal.TAX_VALUE]).toEqual(['51999.10', '9116.40']);
+    // Tax per row to the kopeck: 50 000 × 22/122 = 9 016.39, plus 1 100 × 10/110 = 100.
+    expect([deal.OPPORTUNITY, deal.TAX_VALUE]).toEqual(['51999.10', '9116.39']);
   });
 
   it('replaces all rows on every set', async () => {

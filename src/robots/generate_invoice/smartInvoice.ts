@@ -4,8 +4,8 @@ import type { DealSources } from '../../crm/dealSources.js';
 import type { StoredDocument } from '../../storage/documents.js';
 import { AppError } from '../../errors.js';
 import { BitrixError } from '../../bitrix/errors.js';
-import { kopecksToDecimal } from '../../documents/money.js';
 import { formatDateShort } from '../../documents/dates.js';
+import { smartInvoiceRows } from '../../invoicing/smartInvoiceRows.js';
 
 /** Marks the smart invoice of one of our documents, so a repeated run finds it instead of adding another. */
 export const smartInvoiceXmlId = (doc: StoredDocument) => `qrbill:${doc.id}`;
@@ -26,6 +26,11 @@ export async function findSmartInvoice(ctx: RobotRunContext, doc: StoredDocument
 /**
  * The Bitrix24 smart invoice (entityTypeId 31) for the same invoice, linked to the deal, with the
  * same rows: item and rows in one batch, the rows referring to the new item by `$result`.
+ * The amount is left to the platform (isManualOpportunity N): it sums the rows, which are written so
+ * that its sums, VAT and total are the PDF's (see invoicing/smartInvoiceRows.ts); a manual amount would
+ * only repeat our number while the rows and the tax on the invoice said something else
+ * (b24restdocs: tutorials/crm/how-to-add-crm-objects/how-to-product-binding.md — "If the object total
+ * should be calculated based on product rows, do not pass a manual amount in opportunity").
  * `mayExist`: an earlier run for this document may have made it — look first.
  */
 export async function createSmartInvoice(
@@ -40,7 +45,7 @@ export async function createSmartInvoice(
     if (found) return found;
   }
   const deal = sources.deal;
-  const taxed = model.vat.mode !== 'none';
+  const productRows = smartInvoiceRows(model);
   const res = await ctx.bitrix.batch({
     si: {
       method: 'crm.item.add',
@@ -56,8 +61,7 @@ export async function createSmartInvoice(
           begindate: doc.doc_date,
           ...(doc.due_date ? { closedate: doc.due_date } : {}),
           currencyId: 'RUB',
-          opportunity: Number(kopecksToDecimal(doc.amount_kopecks)),
-          isManualOpportunity: 'Y',
+          isManualOpportunity: 'N',
           comments: `QR-биллинг: счёт № ${doc.number}`,
         },
       },
@@ -67,13 +71,7 @@ export async function createSmartInvoice(
       params: {
         ownerType: 'SI',
         ownerId: '$result[si][item][id]',
-        productRows: model.lines.map((l) => ({
-          productName: l.name,
-          price: Number(l.price),
-          quantity: l.quantity,
-          measureName: l.unit,
-          ...(taxed ? { taxRate: model.vat.rate, taxIncluded: model.vat.mode === 'included' ? 'Y' : 'N' } : {}),
-        })),
+        productRows,
       },
     },
   }).catch((err: unknown) => {

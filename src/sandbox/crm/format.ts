@@ -91,6 +91,19 @@ export function round2(x: number): number {
   return x < 0 ? -r : r;
 }
 
+/**
+ * Half away from zero to `digits` decimals, after dropping binary noise past 15 significant digits
+ * (as PHP's round() does), so 0.305 rounds to 0.31 and 1.005 to 1.01 although their doubles lie below.
+ */
+export function roundTo(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  const clean = Math.abs(Number(x.toPrecision(15)));
+  const text = String(clean);
+  const scaled = text.includes('e') ? clean * 10 ** digits : Number(`${text}e${digits}`);
+  const r = Number(`${Math.round(scaled)}e-${digits}`);
+  return x < 0 && r !== 0 ? -r : r;
+}
+
 export function money(x: number | null | undefined): string | null {
   return x === null || x === undefined ? null : round2(x).toFixed(2);
 }

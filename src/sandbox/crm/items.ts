@@ -14,7 +14,7 @@ import {
   type EntityDef,
 } from './entities.js';
 import { asArray, asObject, requireId, toInt, toYN, ufToCamel } from './format.js';
-import { itemRowView, readItemRow, replaceRows } from './productRows.js';
+import { addRow, itemRowView, readItemRow, recalcTotals, replaceRows } from './productRows.js';
 import { filterRecords, orderRecords, parseFilterKey, wrappedListPage, type Resolve } from './query.js';
 import type { CrmState, ProductRow } from './state.js';
 import { describeUserField, userFieldsOf } from './userFields.js';
@@ -97,6 +97,9 @@ export function createItemMethods(state: CrmState): Table {
       const def = entityDef(params);
       const rec = find(def, params);
       updateEntity(state, def, rec, readInput(state, def, param(params, 'fields'), 'item', ctx.userId), ctx, 'item');
+      // With an automatic amount and products, the products decide the amount, not a sent opportunity.
+      const ownerType = def.entityTypeId === 2 ? 'D' : def.entityTypeId === 31 ? 'SI' : null;
+      if (ownerType && state.productRowsOf(ownerType, rec.ID).length > 0) recalcTotals(state, ownerType, rec.ID);
       return { item: itemView(state, def, rec, ctx.baseUrl, undefined, original(params)) };
     },
     'crm.item.delete': (params) => {
@@ -143,6 +146,11 @@ export function createItemMethods(state: CrmState): Table {
       const row = state.productRows.find((r) => r.id === id);
       if (!row) throw new SandboxRestError('NOT_FOUND', 'Product row not found');
       return { productRow: itemRowView(row) };
+    },
+    'crm.item.productrow.add': (params) => {
+      const fields = asObject(param(params, 'fields'));
+      const owner = ownerOf(state, fields.ownerType, fields.ownerId);
+      return { productRow: itemRowView(addRow(state, owner.type, owner.id, readItemRow(fields))) };
     },
     'crm.item.productrow.set': (params) => {
       const owner = ownerOf(state, param(params, 'ownerType'), param(params, 'ownerId'));

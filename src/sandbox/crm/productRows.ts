@@ -1,13 +1,24 @@
 /**
- * Product rows of deals ('D') and smart invoices ('SI'). The platform treats PRICE as the final unit
- * price (after discount, with tax) whatever TAX_INCLUDED says, and derives the other prices from it:
+ * Product rows of deals ('D') and smart invoices ('SI'), computed as the platform documents them
+ * (b24restdocs: api-reference/crm/universal/product-rows/crm-item-productrow-set.md,
+ * api-reference/crm/universal/product-rows/crm-item-productrow-add.md, api-reference/crm/data-types.md
+ * #crm_item_product_row). PRICE is the final unit price — after discount and WITH tax — whatever
+ * TAX_INCLUDED says (that flag only tells how the price was entered); the other prices are derived:
  *   PRICE_EXCLUSIVE = PRICE / (1 + TAX_RATE/100)          after discount, without tax
  *   PRICE_NETTO     = PRICE_EXCLUSIVE + unit discount      before discount, without tax
  *   PRICE_BRUTTO    = PRICE_NETTO × (1 + TAX_RATE/100)     before discount, with tax
- * Setting rows replaces all rows of the owner and, unless the amount is manual, recomputes it.
+ * kept to 8 decimals as the documented answers show them (80000 with 20% tax inside and a 20% discount
+ * → priceExclusive 66666.66666667, priceNetto 83333.33333333, priceBrutto 100000). MEASURE_NAME is
+ * the name of MEASURE_CODE in the portal's catalog; crm.item.productrow.* ignore a sent measureName.
+ *
+ * Row sums: a row's sum is PRICE × QUANTITY and its tax PRICE × QUANTITY × r / (100 + r), each rounded
+ * to the kopeck (the product grid shows every row's sum in kopecks); the owner's OPPORTUNITY and
+ * TAX_VALUE are the sums over its rows. The docs say the total "is recalculated" without naming the
+ * rounding; per-row rounding is what the grid shows. Setting rows replaces all rows of the owner and,
+ * unless the amount is manual, recomputes it.
  */
 import type { CrmState, ProductRow } from './state.js';
-import { asObject, err, round2, toInt, toNumber, toYN } from './format.js';
+import { asObject, err, round2, roundTo, toInt, toNumber, toYN } from './format.js';
 
 /** Units of the sandbox portal's catalog (OKEI codes); month and hour are added by landlords for services. */
 export const MEASURES: Record<number, string> = {
@@ -92,9 +103,8 @@ export function readItemRow(raw: unknown): RowInput {
     taxIncluded: r.taxIncluded === undefined ? undefined : toYN(r.taxIncluded),
     taxName: str(r.taxName),
     measureCode: int(r.measureCode),
-    measureName: str(r.measureName),
+    // measureName, like the derived prices, is computed by the platform; a sent value is ignored.
     sort: int(r.sort),
-    xmlId: str(r.xmlId),
   };
 }
 
@@ -137,15 +147,15 @@ function computeRow(input: RowInput, id: number, ownerType: 'D' | 'SI', ownerId:
     productId: input.productId ?? 0,
     productName: input.productName ?? `[${id}]`,
     productDescription: input.productDescription ?? null,
-    price: round2(price),
-    priceAccount: round2(price),
-    priceExclusive: round2(priceExclusive),
-    priceNetto: round2(priceNetto),
-    priceBrutto: round2(priceNetto * k),
+    price: roundTo(price, 8),
+    priceAccount: roundTo(price, 8),
+    priceExclusive: roundTo(priceExclusive, 8),
+    priceNetto: roundTo(priceNetto, 8),
+    priceBrutto: roundTo(priceNetto * k, 8),
     quantity: input.quantity ?? 1,
     discountTypeId,
     discountRate: round2(discountRate),
-    discountSum: round2(discountSum),
+    discountSum: roundTo(discountSum, 8),
     taxRate,
     taxIncluded: input.taxIncluded ?? 'N',
     taxName: input.taxName ?? (taxRate === null ? 'Без НДС' : `НДС ${taxRate}%`),
@@ -175,13 +185,32 @@ export function replaceRows(state: CrmState, ownerType: 'D' | 'SI', ownerId: num
   return state.productRowsOf(ownerType, ownerId);
 }
 
-/** OPPORTUNITY = Σ PRICE × QUANTITY and TAX_VALUE = Σ tax, unless the owner's amount is manual. */
+/** A row's sum as the product grid shows it: PRICE × QUANTITY to the kopeck (tax inside). */
+export function rowSum(r: ProductRow): number {
+  return roundTo(r.price * r.quantity, 2);
+}
+
+/** The tax inside a row's sum, to the kopeck; PRICE holds the tax whether or not TAX_INCLUDED is set. */
+export function rowTax(r: ProductRow): number {
+  if (r.taxRate === null || r.taxRate === 0) return 0;
+  return roundTo((r.price * r.quantity * r.taxRate) / (100 + r.taxRate), 2);
+}
+
+/** Adds one row and leaves the others (crm.item.productrow.add); the id is always a new one. */
+export function addRow(state: CrmState, ownerType: 'D' | 'SI', ownerId: number, input: RowInput): ProductRow {
+  const row = computeRow(input, state.nextId('productRow'), ownerType, ownerId);
+  state.productRows.push(row);
+  recalcTotals(state, ownerType, ownerId);
+  return row;
+}
+
+/** OPPORTUNITY = Σ row sums and TAX_VALUE = Σ row taxes, unless the owner's amount is manual. */
 export function recalcTotals(state: CrmState, ownerType: 'D' | 'SI', ownerId: number): void {
   const owner = ownerType === 'D' ? state.deals.get(ownerId) : state.invoices.get(ownerId);
   if (!owner || owner.IS_MANUAL_OPPORTUNITY === 'Y') return;
   const rows = state.productRowsOf(ownerType, ownerId);
-  owner.OPPORTUNITY = round2(rows.reduce((s, r) => s + r.price * r.quantity, 0));
-  owner.TAX_VALUE = round2(rows.reduce((s, r) => s + (r.price - r.priceExclusive) * r.quantity, 0));
+  owner.OPPORTUNITY = roundTo(rows.reduce((s, r) => s + rowSum(r), 0), 2);
+  owner.TAX_VALUE = roundTo(rows.reduce((s, r) => s + rowTax(r), 0), 2);
 }
 
 /** crm.deal.productrows.get shape: ids as strings, amounts as JSON numbers. */
