@@ -1,7 +1,7 @@
 /**
  * An e-mail to the client sent by the portal and recorded in the deal's timeline: one
  * `crm.activity.add` with TYPE_ID 4 (e-mail), DIRECTION 2 (outgoing) and COMPLETED Y — all three, or
- * the platform stores the activity and silently sends nothing (reference §6.6).
+ * the platform stores the activity and silently sends nothing (b24restdocs: api-reference/crm/timeline/activities/activity-base/crm-activity-add.md).
  *
  * The platform never deduplicates: each call is one more letter. So every letter carries a marker in
  * ORIGIN_ID, and a retry looks for it before sending again.

@@ -4,7 +4,7 @@ import type { Database, Portal } from '../storage/schema.js';
 import { getPortal } from '../storage/portals.js';
 
 /**
- * Constant-time comparison of `auth[application_token]` with the value stored at install (§4.3).
+ * Constant-time comparison of `auth[application_token]` with the value stored at install (b24restdocs: api-reference/common/events/on-app-install.md).
  * Hashing first gives equal-length buffers, so the comparison leaks neither content nor length.
  */
 export function applicationTokenMatches(stored: string, presented: unknown): boolean {

@@ -4,7 +4,7 @@ import type { InstallReport } from './installPortal.js';
 const hbs = Handlebars.create();
 
 // The page runs inside the portal frame; BX24.installFinish() tells Bitrix24 the app is ready
-// (until then events are not delivered and users see "not fully installed", §4.1).
+// (until then events are not delivered and users see "not fully installed", b24restdocs: settings/app-installation/installation-finish.md).
 const template = hbs.compile(`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>QR-биллинг — установка</title>
 <script src="//api.bitrix24.com/api/v1/"></script>

@@ -21,7 +21,7 @@ const USER_FIELD_FILTER = { filter: { ENTITY_ID: 'CRM_DEAL' } };
 /**
  * Stores the portal and (re)registers everything the app needs there. Idempotent: running it again
  * on a healthy portal changes nothing; on a portal whose robots were removed (app update/reinstall
- * deletes them, §1.2) it adds them back. Costs 1 REST request (one batch) when nothing changed, 2 otherwise
+ * deletes them, b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md) it adds them back. Costs 1 REST request (one batch) when nothing changed, 2 otherwise
  * (plus one per further 50 deal fields on a portal with many).
  */
 export async function installPortal(deps: AppDeps, install: PortalInstall): Promise<InstallReport> {
@@ -74,7 +74,7 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
   }
   const registered = new Set((lookup.result.robots as string[] | undefined) ?? []);
   const fieldRows = ((lookup.result.fields as Array<{ FIELD_NAME?: string }> | undefined) ?? []).slice();
-  // Lists come in pages of 50 (§5.5): on a portal with many deal fields ours may be further down, and
+  // Lists come in pages of 50 (b24restdocs: settings/performance/huge-data.md): on a portal with many deal fields ours may be further down, and
   // adding one that exists would fail the install.
   for (let start = lookup.next.fields; start !== undefined; ) {
     const page = await client.callPage<Array<{ FIELD_NAME?: string }>>('crm.deal.userfield.list', { ...USER_FIELD_FILTER, start });

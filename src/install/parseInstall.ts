@@ -6,7 +6,7 @@ import { acceptedOAuthOrigin, type OAuthHostPolicy } from '../bitrix/oauthServer
  * What an install delivery tells us about a portal. Bitrix24 delivers it in two shapes:
  * - the ONAPPINSTALL event / API-only install callback: `auth[access_token]`, `auth[member_id]`, …
  * - the install page opened in the portal frame: `AUTH_ID`, `REFRESH_ID`, `member_id` in the body and
- *   `DOMAIN`/`PROTOCOL` in the query string (§4.1, §4.6).
+ *   `DOMAIN`/`PROTOCOL` in the query string (b24restdocs: settings/app-installation/local-apps/installation-callback.md).
  */
 export interface PortalInstall {
   memberId: string;

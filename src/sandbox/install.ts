@@ -1,4 +1,4 @@
-/** Payloads of the app lifecycle events (reference §4.2), form-encoded by the caller. */
+/** Payloads of the app lifecycle events (b24restdocs: api-reference/common/events/on-app-install.md, on-app-uninstall.md), form-encoded by the caller. */
 
 /** The `auth[...]` block of install events and robot calls. */
 export interface EventAuth {

@@ -2,7 +2,7 @@ import type { RobotDocument } from './types.js';
 import { AppError } from '../../errors.js';
 import { userIdOf } from '../../bitrix/authPayload.js';
 
-/** The fields of a robot delivery (§2.2) we rely on, taken from the qs-parsed form body. */
+/** The fields of a robot delivery (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md, «handler») we rely on, taken from the qs-parsed form body. */
 export interface RobotCallPayload {
   eventToken: string;
   workflowId: string;
@@ -52,7 +52,7 @@ export function parseRobotCall(body: Record<string, unknown>): RobotCallPayload 
     documentId: documentId.slice(0, MAX_ID_LENGTH),
     documentType: Array.isArray(body.document_type) ? body.document_type.map(str).join(':').slice(0, MAX_ID_LENGTH) : '',
     properties: props && typeof props === 'object' && !Array.isArray(props) ? (props as Record<string, unknown>) : {},
-    // The effective value for this run; only `Y` waits (§1.1 core behaviour).
+    // The effective value for this run; only `Y` waits (the platform's core behaviour, b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md).
     useSubscription: str(body.use_subscription).toUpperCase() === 'Y',
     userId: userIdOf(str(auth.user_id)),
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Converters for robot property values. Bitrix24 sends every scalar as a string and an empty or
- * unset value as '' (§2.2), so "optional" means "'' or absent".
+ * unset value as '' (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md, «handler»), so "optional" means "'' or absent".
  */
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 

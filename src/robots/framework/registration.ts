@@ -6,7 +6,7 @@ import type { AnyRobot, RobotProperty } from './types.js';
  * source of a robot's code, names, properties and return properties; nothing else describes them.
  */
 
-/** Every robot answers with these two, so business processes can branch on failure (§3). */
+/** Every robot answers with these two, so business processes can branch on failure (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-event-send.md). */
 export const STANDARD_RETURN_PROPERTIES: Record<string, RobotProperty> = {
   status: {
     name: { ru: 'Статус', en: 'Status' },
@@ -50,7 +50,7 @@ export function robotRegistrationParams(robot: AnyRobot, opts: { publicUrl: stri
     CODE: robot.code,
     HANDLER: robotHandlerUrl(opts.publicUrl, robot.code),
     ...(opts.authUserId ? { AUTH_USER_ID: opts.authUserId } : {}),
-    // Always explicit: docs and core disagree on what an empty value means (§1.1).
+    // Always explicit: docs and core disagree on what an empty value means (b24restdocs: api-reference/bizproc/bizproc-robot/bizproc-robot-add.md, USE_SUBSCRIPTION).
     USE_SUBSCRIPTION: robot.useSubscription ? 'Y' : 'N',
     NAME: robot.name,
     DESCRIPTION: robot.description,
