@@ -133,3 +133,37 @@ export function nextPeriodAfter(terms: LeaseTerms, scheduledOn: string, today: s
   }
   return null;
 }
+
+export interface StoppedLease {
+  terms: LeaseTerms;
+  /** The lease's last period after the stop; null when the stop comes before the lease starts. */
+  lastPeriod: BillingPeriod | null;
+}
+
+/**
+ * `stop_lease_billing`: the period containing `stopAfter` becomes the last one. With pro-rata on, the lease
+ * ends on that day and the period is billed by its days; with it off, a period is always billed whole, so
+ * the lease runs to the end of that period. An earlier end already in the terms stays; a stop before the
+ * lease start leaves no period at all.
+ */
+export function stopLease(terms: LeaseTerms, stopAfter: string): StoppedLease {
+  // An end the day before the start: no period at all, and the terms still say when billing stopped.
+  if (stopAfter < terms.start) return { terms: { ...terms, end: addDays(terms.start, -1) }, lastPeriod: null };
+  if (terms.end !== null && terms.end <= stopAfter) {
+    let last: BillingPeriod | null = null;
+    for (const p of leasePeriods(terms)) last = p;
+    return { terms, lastPeriod: last };
+  }
+  let containing: BillingPeriod | undefined;
+  for (const p of leasePeriods(terms)) {
+    if (p.to >= stopAfter) {
+      containing = p;
+      break;
+    }
+  }
+  // The loop ends: the lease either ends after stopAfter (then its last period contains it) or never.
+  const stopped = { ...terms, end: terms.prorate ? stopAfter : containing!.to };
+  let last: BillingPeriod | null = null;
+  for (const p of leasePeriods(stopped)) last = p;
+  return { terms: stopped, lastPeriod: last };
+}

@@ -7,6 +7,7 @@ import {
   nextPeriodAfter,
   periodCount,
   periodsDueBy,
+  stopLease,
   type BillingPeriod,
 } from '../../src/leases/periods.js';
 import { parseLeaseTerms, type LeaseTerms } from '../../src/leases/terms.js';
@@ -271,5 +272,34 @@ describe('control dates and catch-up', () => {
     expect(periodsDueBy(monthly, '2026-12-01', '2026-12-26')).toEqual([]);
     expect(ranges(periodsDueBy(monthly, '2026-12-01', '2026-12-27'))).toEqual(['2027-01-01..2027-01-31']);
     expect(nextPeriodAfter(monthly, '2026-12-01', '2026-12-26')?.from).toBe('2027-01-01');
+  });
+});
+
+describe('stopping a lease', () => {
+  const open = terms({ lease_start: '01.01.2027' });
+
+  it('makes the period containing the stop day the last one, cut to that day with pro-rata', () => {
+    const { terms: t, lastPeriod } = stopLease(open, '2027-03-15');
+    expect(t.end).toBe('2027-03-15');
+    expect(lastPeriod).toMatchObject({ index: 2, from: '2027-03-01', to: '2027-03-15', partial: true });
+    expect(periodCount(t)).toBe(3);
+  });
+
+  it('bills the last period whole without pro-rata', () => {
+    const { terms: t, lastPeriod } = stopLease({ ...open, prorate: false }, '2027-03-15');
+    expect(t.end).toBe('2027-03-31');
+    expect(lastPeriod).toMatchObject({ from: '2027-03-01', to: '2027-03-31', partial: false });
+  });
+
+  it('keeps an earlier end, and leaves nothing when stopped before the start', () => {
+    const ending = terms({ lease_start: '01.01.2027', lease_end: '28.02.2027' });
+    expect(stopLease(ending, '2027-03-15')).toEqual({ terms: ending, lastPeriod: [...leasePeriods(ending)][1] });
+    const before = stopLease(open, '2026-12-20');
+    expect(before.lastPeriod).toBeNull();
+    expect([...leasePeriods(before.terms)]).toEqual([]);
+  });
+
+  it('stops on the last day of a period without cutting it', () => {
+    expect(stopLease(open, '2027-02-28').lastPeriod).toMatchObject({ from: '2027-02-01', to: '2027-02-28', partial: false });
   });
 });
