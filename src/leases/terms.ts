@@ -76,7 +76,7 @@ const blank = (v: unknown): boolean => v === undefined || v === null || (typeof 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
 
 /** A property reader's answer: the value, or a Russian message for the manager. */
-type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 const bad = (message: string): Read<never> => ({ ok: false, message });
 
