@@ -29,6 +29,8 @@ Commands:
                                 numbering sequences (seller INN/KPP, kind, year, last number)
   numbering <member_id> seller_inn=<INN> [seller_kpp=<KPP>] kind=invoice|act year=<YYYY> next=<N>
                                 continue numbering from N (e.g. after the numbers 1C issued)
+  statement parse <file> [--json]
+                                read a 1C bank statement (1CClientBankExchange) and print its documents
 `;
 
 const io = {
@@ -107,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/admin.js')).revokeCommand(rest, io);
     case 'numbering':
       return (await import('./cli/numbering.js')).numberingCommand(rest, io);
+    case 'statement':
+      return (await import('./cli/statement.js')).statementCommand(rest, io);
     case 'demo':
       return (await import('./demo/runDemo.js')).demoCommand(rest, io);
     case undefined:
