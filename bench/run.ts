@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark of the project, printing measured figures (never asserting them:
  * speed targets are read by people, not by the unit tests).
  */
+import { paymentsBench } from './payments.js';
 import { renderBench } from './render.js';
 import { robotsBench } from './robots.js';
 import { acceptBench } from './accept.js';
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['render', renderBench],
   ['robots', robotsBench],
   ['accept', acceptBench],
+  ['payments', paymentsBench],
 ];
 
 const only = process.argv[2];

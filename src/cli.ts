@@ -35,6 +35,10 @@ Commands:
                                 resolve the manual queue
   apikey <member_id> [list|create [label]|revoke <id>]
                                 API keys for 1C pushing payments and statements (shown once, stored hashed)
+  statement parse <file> [--json]
+                                read a 1C bank statement (1CClientBankExchange) and print its documents
+  statement import <member_id> <file> [--json]
+                                apply a 1C bank statement to the portal's invoices (one decision per document)
 `;
 
 const io = {
@@ -117,6 +121,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/payments.js')).paymentsCommand(rest, io);
     case 'apikey':
       return (await import('./cli/apikey.js')).apikeyCommand(rest, io);
+    case 'statement':
+      return (await import('./cli/statement.js')).statementCommand(rest, io);
     case 'demo':
       return (await import('./demo/runDemo.js')).demoCommand(rest, io);
     case undefined:

@@ -135,6 +135,11 @@ describe('1C statement parser on odd files', () => {
     expect(s.transactions[0]).toMatchObject(expected);
   });
 
+  it('accepts bare CR line ends', () => {
+    const s = parseStatement(encodeStatement(statementText().replace(/\r\n/g, '\r'), 'windows-1251'));
+    expect(s.transactions[0]).toMatchObject(expected);
+  });
+
   it('keeps «=» inside values, ignores unknown keys and keeps letters in Номер', () => {
     const text = statementText([payment({ number: 'БА8170433', purpose: 'Оплата по счету № 15; формула a=b=c' })])
       .replace('Очередность=5', 'Очередность=5\r\nНовыйКлючБанка=что-то=ещё\r\nПлательщикБанк3=')
@@ -220,6 +225,15 @@ describe('1C statement parser refusals', () => {
     const err = refusal(text);
     expect(err.message).toContain(`строка ${lineOf(text, 'КонецФайла')}`);
     expect(err.message).toContain(`документ со строки ${lineOf(text, 'СекцияДокумент')} не закрыт`);
+  });
+
+  it('refuses a document that starts before the previous one ended', () => {
+    const two = statementText([payment(), payment({ number: '589' })]);
+    const text = two.replace('КонецДокумента\r\n', '');
+    const starts = text.split('\r\n').flatMap((l, i) => (l.startsWith('СекцияДокумент') ? [i + 1] : []));
+    const err = refusal(text);
+    expect(err.details).toEqual({ line: starts[1] });
+    expect(err.message).toContain(`документ со строки ${starts[0]} не закрыт`);
   });
 
   it('refuses a cut-off file without КонецФайла', () => {

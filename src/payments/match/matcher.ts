@@ -84,7 +84,7 @@ export class Matcher {
     for (const invoice of invoices) {
       const { canonical, seq } = canonicalNumber(invoice.number, this.prefixes);
       const state: InvoiceState = {
-        invoice: { ...invoice },
+        invoice,
         paid: invoice.paidKopecks,
         cancelled: invoice.status === 'cancelled',
         seqNumber: seq === null ? Number.MAX_SAFE_INTEGER : Number(seq),

@@ -5,9 +5,12 @@
  * letters in `Номер`, a bare `СекцияДокумент` without a kind); strict where a mistake would lose or invent money:
  * a broken section, an unreadable amount or date, a missing `КонецФайла` (a cut-off download) is refused with
  * the line that is wrong, because importing half a statement silently is worse than importing none.
+ *
+ * Built for statements of 100 000 documents (millions of lines): one pass over the text without splitting it,
+ * document keys looked up in their spelling in the file (see encoding.ts), kept values decoded once.
  */
 import { AppError } from '../../errors.js';
-import { decodeStatement } from './encoding.js';
+import { readStatementText, type StatementText } from './encoding.js';
 import { normalizeAccount, normalizeInn, parseAmount, parseDate, type Parsed } from './values.js';
 import type {
   Statement,
@@ -24,31 +27,92 @@ function refuse(line: number, problem: string): AppError {
   return new AppError('STATEMENT_INVALID', `Выписка не принята: строка ${line}: ${problem}`, { details: { line } });
 }
 
+/** trim() that does not copy the (usual) value without surrounding spaces. */
+function trim(s: string): string {
+  return s.length > 0 && (s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32) ? s.trim() : s;
+}
+
 function take<T>(parsed: Parsed<T>, line: number, key: string): T | null {
   if (!parsed.ok) throw refuse(line, `${key}: ${parsed.problem}`);
   return parsed.value;
 }
 
-type Fields = Record<string, string>;
+/**
+ * The document keys a transaction is built from, each with a slot in a flat array: a dictionary object per
+ * document would be most of the parsing time. Keys not listed (budget fields, acceptance terms, …) are skipped.
+ */
+const PARTY_KEYS = ['', '1', 'ИНН', 'КПП', 'Счет', 'РасчСчет', 'Банк1', 'Банк2', 'БИК', 'Корсчет'] as const;
+const DOCUMENT_KEYS = ['Номер', 'ВидОплаты', 'НазначениеПлатежа', ...PARTY_KEYS.map((k) => `Плательщик${k}`), ...PARTY_KEYS.map((k) => `Получатель${k}`)];
+const SLOT_OF = new Map(DOCUMENT_KEYS.map((k, i) => [k, i]));
+const slot = (key: string) => SLOT_OF.get(key) ?? -1;
+const PURPOSE_PART_RE = /^НазначениеПлатежа(\d{1,2})$/;
+
+/** Keys and markers as they are spelled in a file of one encoding. */
+interface Spelling {
+  slots: Map<string, number>;
+  sum: string;
+  date: string;
+  credited: string;
+  debited: string;
+  purposePrefix: string;
+  documentStart: string;
+  documentEnd: string;
+  accountStart: string;
+  accountEnd: string;
+  fileEnd: string;
+}
+
+const spellings = new Map<string, Spelling>();
+
+function spellingOf(src: StatementText): Spelling {
+  const cached = spellings.get(src.encoding);
+  if (cached) return cached;
+  const s = src.spell;
+  const spelling: Spelling = {
+    slots: new Map(DOCUMENT_KEYS.map((k, i) => [s(k), i])),
+    sum: s('Сумма'),
+    date: s('Дата'),
+    credited: s('ДатаПоступило'),
+    debited: s('ДатаСписано'),
+    purposePrefix: s('НазначениеПлатежа'),
+    documentStart: s('СекцияДокумент'),
+    documentEnd: s('КонецДокумента'),
+    accountStart: s('СекцияРасчСчет'),
+    accountEnd: s('КонецРасчСчет'),
+    fileEnd: s('КонецФайла'),
+  };
+  spellings.set(src.encoding, spelling);
+  return spelling;
+}
 
 interface OpenDocument {
   line: number;
   kind: string;
-  fields: Fields;
+  /** Raw (file-spelled) values by slot. */
+  values: string[];
+  /** НазначениеПлатежа1..N by N, decoded. */
+  purposeParts: string[] | null;
   amount: number | null;
   date: string | null;
   creditedOn: string | null;
   debitedOn: string | null;
 }
 
-interface OpenAccountSection extends StatementAccountSection {}
-
 /** Parses the bytes of a statement file (any of the three encodings) or an already decoded text. */
 export function parseStatement(input: Uint8Array | string): Statement {
-  const { text, encoding } = typeof input === 'string' ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8' as const } : decodeStatement(input);
-  const lines = text.split(/\r\n|\n|\r/);
-  if ((lines[0] ?? '').trim() !== FIRST_LINE) {
-    const seen = (lines[0] ?? '').trim().slice(0, 40);
+  const src: StatementText =
+    typeof input === 'string'
+      ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8', decode: (s) => s, spell: (s) => s }
+      : readStatementText(input);
+  const sp = spellingOf(src);
+  const decode = src.decode;
+  const intern = interner(decode);
+  // Line ends: CRLF or LF; a file of bare CRs (old Mac editors) is turned into LF once.
+  const text = src.text.includes('\n') ? src.text : src.text.replace(/\r/g, '\n');
+  const firstEnd = text.indexOf('\n');
+  const firstLine = (firstEnd < 0 ? text : text.slice(0, firstEnd)).trim();
+  if (firstLine !== FIRST_LINE) {
+    const seen = decode(firstLine.slice(0, 40));
     throw refuse(1, `это не файл обмена 1С с банком: первая строка должна быть «${FIRST_LINE}», а в файле ${seen ? `«${seen}»` : 'пустая строка'}`);
   }
 
@@ -67,64 +131,69 @@ export function parseStatement(input: Uint8Array | string): Statement {
   const accountSections: StatementAccountSection[] = [];
   const transactions: StatementTransaction[] = [];
   let doc: OpenDocument | null = null;
-  let account: OpenAccountSection | null = null;
+  let account: StatementAccountSection | null = null;
   let ended = 0;
 
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    const lineNo = i + 1;
-    const eq = raw.indexOf('=');
-    const key = (eq < 0 ? raw : raw.slice(0, eq)).trim();
+  let lineNo = 1;
+  let pos = firstEnd < 0 ? text.length + 1 : firstEnd + 1;
+  while (pos <= text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const start = pos;
+    pos = end + 1;
+    lineNo += 1;
+    let eq = text.indexOf('=', start);
+    if (eq >= lineEnd) eq = -1;
+    const key = trim(text.slice(start, eq < 0 ? lineEnd : eq));
     if (ended) {
-      if (raw.trim() === '') continue;
+      if (text.slice(start, lineEnd).trim() === '') continue;
       throw refuse(lineNo, `после КонецФайла (строка ${ended}) в файле ещё есть данные — возможно, склеены две выписки`);
     }
     if (key === '' && eq < 0) continue; // blank line between sections
-    const value = eq < 0 ? '' : raw.slice(eq + 1).trim();
 
-    if (key === 'СекцияДокумент') {
+    if (doc && eq >= 0 && key !== sp.documentStart) {
+      readDocumentKey(doc, sp, decode, key, trim(text.slice(eq + 1, lineEnd)), lineNo);
+      continue;
+    }
+    if (key === sp.documentStart) {
       if (doc) throw refuse(lineNo, `новый документ начинается, а документ со строки ${doc.line} не закрыт строкой КонецДокумента`);
       if (account) throw refuse(lineNo, `документ начинается внутри секции счёта со строки ${account.line} (нет КонецРасчСчет)`);
-      doc = { line: lineNo, kind: value, fields: Object.create(null) as Fields, amount: null, date: null, creditedOn: null, debitedOn: null };
+      const kind = eq < 0 ? '' : intern(trim(text.slice(eq + 1, lineEnd)));
+      doc = { line: lineNo, kind, values: new Array<string>(DOCUMENT_KEYS.length).fill(''), purposeParts: null, amount: null, date: null, creditedOn: null, debitedOn: null };
       continue;
     }
     if (eq < 0) {
-      switch (key) {
-        case 'КонецДокумента':
-          if (!doc) throw refuse(lineNo, 'КонецДокумента без начала документа (СекцияДокумент=…)');
-          transactions.push(finishDocument(doc, lineNo));
-          doc = null;
-          continue;
-        case 'СекцияРасчСчет':
-          if (doc) throw refuse(lineNo, `секция счёта начинается внутри документа со строки ${doc.line} (нет КонецДокумента)`);
-          if (account) throw refuse(lineNo, `новая секция счёта начинается, а секция со строки ${account.line} не закрыта строкой КонецРасчСчет`);
-          account = { line: lineNo, account: '', dateFrom: null, dateTo: null, openingKopecks: null, totalInKopecks: null, totalOutKopecks: null, closingKopecks: null };
-          continue;
-        case 'КонецРасчСчет':
-          if (!account) throw refuse(lineNo, 'КонецРасчСчет без начала секции счёта (СекцияРасчСчет)');
-          accountSections.push(account);
-          account = null;
-          continue;
-        case 'КонецФайла':
-          if (doc) throw refuse(lineNo, `файл кончается, а документ со строки ${doc.line} не закрыт строкой КонецДокумента`);
-          if (account) throw refuse(lineNo, `файл кончается, а секция счёта со строки ${account.line} не закрыта строкой КонецРасчСчет`);
-          ended = lineNo;
-          continue;
-        default:
-          throw refuse(lineNo, `«${raw.trim().slice(0, 60)}» — не пара Ключ=Значение и не граница секции`);
+      if (key === sp.documentEnd) {
+        if (!doc) throw refuse(lineNo, 'КонецДокумента без начала документа (СекцияДокумент=…)');
+        transactions.push(finishDocument(doc, decode, intern, lineNo));
+        doc = null;
+      } else if (key === sp.accountStart) {
+        if (doc) throw refuse(lineNo, `секция счёта начинается внутри документа со строки ${doc.line} (нет КонецДокумента)`);
+        if (account) throw refuse(lineNo, `новая секция счёта начинается, а секция со строки ${account.line} не закрыта строкой КонецРасчСчет`);
+        account = { line: lineNo, account: '', dateFrom: null, dateTo: null, openingKopecks: null, totalInKopecks: null, totalOutKopecks: null, closingKopecks: null };
+      } else if (key === sp.accountEnd) {
+        if (!account) throw refuse(lineNo, 'КонецРасчСчет без начала секции счёта (СекцияРасчСчет)');
+        accountSections.push(account);
+        account = null;
+      } else if (key === sp.fileEnd) {
+        if (doc) throw refuse(lineNo, `файл кончается, а документ со строки ${doc.line} не закрыт строкой КонецДокумента`);
+        if (account) throw refuse(lineNo, `файл кончается, а секция счёта со строки ${account.line} не закрыта строкой КонецРасчСчет`);
+        ended = lineNo;
+      } else {
+        throw refuse(lineNo, `«${decode(text.slice(start, lineEnd).trim().slice(0, 60))}» — не пара Ключ=Значение и не граница секции`);
       }
+      continue;
     }
-
-    if (doc) readDocumentKey(doc, key, value, lineNo);
-    else if (account) readAccountKey(account, key, value, lineNo);
-    else readHeaderKey(header, key, value, lineNo);
+    const value = decode(trim(text.slice(eq + 1, lineEnd)));
+    if (account) readAccountKey(account, decode(key), value, lineNo);
+    else readHeaderKey(header, decode(key), value, lineNo);
   }
 
-  const last = lines.length;
-  if (doc) throw refuse(doc.line, `документ не закрыт строкой КонецДокумента до конца файла (строка ${last}) — файл оборван?`);
-  if (account) throw refuse(account.line, `секция счёта не закрыта строкой КонецРасчСчет до конца файла (строка ${last}) — файл оборван?`);
-  if (!ended) throw refuse(last, 'в файле нет строки КонецФайла — файл оборван при скачивании или сохранении?');
-  return { encoding, header, accountSections, transactions };
+  if (doc) throw refuse(doc.line, `документ не закрыт строкой КонецДокумента до конца файла (строка ${lineNo}) — файл оборван?`);
+  if (account) throw refuse(account.line, `секция счёта не закрыта строкой КонецРасчСчет до конца файла (строка ${lineNo}) — файл оборван?`);
+  if (!ended) throw refuse(lineNo, 'в файле нет строки КонецФайла — файл оборван при скачивании или сохранении?');
+  return { encoding: src.encoding, header, accountSections, transactions };
 }
 
 function readHeaderKey(h: StatementHeader, key: string, value: string, line: number): void {
@@ -166,7 +235,7 @@ function readHeaderKey(h: StatementHeader, key: string, value: string, line: num
   }
 }
 
-function readAccountKey(s: OpenAccountSection, key: string, value: string, line: number): void {
+function readAccountKey(s: StatementAccountSection, key: string, value: string, line: number): void {
   switch (key) {
     case 'РасчСчет':
       s.account = normalizeAccount(value);
@@ -195,64 +264,95 @@ function readAccountKey(s: OpenAccountSection, key: string, value: string, line:
   }
 }
 
-function readDocumentKey(d: OpenDocument, key: string, value: string, line: number): void {
-  switch (key) {
-    case 'Сумма':
-      d.amount = take(parseAmount(value), line, key);
-      break;
-    case 'Дата':
-      d.date = take(parseDate(value), line, key);
-      break;
-    case 'ДатаПоступило':
-      d.creditedOn = take(parseDate(value), line, key);
-      break;
-    case 'ДатаСписано':
-      d.debitedOn = take(parseDate(value), line, key);
-      break;
-    default:
-      break;
+function readDocumentKey(d: OpenDocument, sp: Spelling, decode: (s: string) => string, key: string, value: string, line: number): void {
+  const at = sp.slots.get(key);
+  if (at !== undefined) {
+    d.values[at] = value;
+  } else if (key === sp.sum) {
+    d.amount = take(parseAmount(decode(value)), line, 'Сумма');
+  } else if (key === sp.date) {
+    d.date = take(parseDate(decode(value)), line, 'Дата');
+  } else if (key === sp.credited) {
+    d.creditedOn = take(parseDate(decode(value)), line, 'ДатаПоступило');
+  } else if (key === sp.debited) {
+    d.debitedOn = take(parseDate(decode(value)), line, 'ДатаСписано');
+  } else if (key.startsWith(sp.purposePrefix)) {
+    const part = PURPOSE_PART_RE.exec(decode(key));
+    if (part) (d.purposeParts ??= [])[Number(part[1])] = decode(value);
   }
-  d.fields[key] = value;
 }
 
-function finishDocument(d: OpenDocument, endLine: number): StatementTransaction {
-  const f = d.fields;
+/**
+ * Decodes values that repeat from document to document (banks, cities, BICs, the landlord's own details, a
+ * tenant's requisites) once and shares the string, so 100 000 documents do not keep 100 000 copies alive.
+ */
+function interner(decode: (s: string) => string): (raw: string) => string {
+  const seen = new Map<string, string>();
+  return (raw) => {
+    if (raw === '') return '';
+    let v = seen.get(raw);
+    if (v === undefined) {
+      v = decode(raw);
+      if (seen.size < 50_000) seen.set(raw, v);
+    }
+    return v;
+  };
+}
+
+function finishDocument(d: OpenDocument, decode: (s: string) => string, intern: (s: string) => string, endLine: number): StatementTransaction {
   if (d.amount === null) throw refuse(d.line, `в документе (строки ${d.line}–${endLine}) нет суммы (Сумма=…)`);
   const date = d.date ?? d.creditedOn ?? d.debitedOn;
   if (date === null) throw refuse(d.line, `в документе (строки ${d.line}–${endLine}) нет даты (Дата=…)`);
+  const v = (at: number) => intern(d.values[at] ?? '');
   return {
     line: d.line,
     kind: d.kind,
-    number: (f['Номер'] ?? '').trim(),
+    number: decode(d.values[NUMBER] ?? ''),
     date,
     amountKopecks: d.amount,
     creditedOn: d.creditedOn,
     debitedOn: d.debitedOn,
-    payer: party(f, 'Плательщик'),
-    payee: party(f, 'Получатель'),
-    purpose: purposeOf(f),
-    operationCode: f['ВидОплаты'] ?? '',
+    payer: party(v, PAYER),
+    payee: party(v, PAYEE),
+    purpose: purposeOf(decode(d.values[PURPOSE] ?? ''), d.purposeParts),
+    operationCode: v(OPERATION_CODE),
   };
 }
+
+const NUMBER = slot('Номер');
+const OPERATION_CODE = slot('ВидОплаты');
+const PURPOSE = slot('НазначениеПлатежа');
+
+function partySlots(p: string) {
+  return {
+    combined: slot(p),
+    name: slot(`${p}1`),
+    inn: slot(`${p}ИНН`),
+    kpp: slot(`${p}КПП`),
+    account: slot(`${p}Счет`),
+    settlementAccount: slot(`${p}РасчСчет`),
+    bankName: slot(`${p}Банк1`),
+    bankCity: slot(`${p}Банк2`),
+    bic: slot(`${p}БИК`),
+    corrAccount: slot(`${p}Корсчет`),
+  };
+}
+const PAYER = partySlots('Плательщик');
+const PAYEE = partySlots('Получатель');
 
 // «ИНН 7707049388 ПАО "Ростелеком"» or «7707049388, ООО …» — the combined field some banks fill instead of the parts.
 const NAME_WITH_INN_RE = /^(?:ИНН\s*)?(\d{10}|\d{12})(?:[\s,;]+|$)/i;
 
-function party(f: Fields, p: 'Плательщик' | 'Получатель'): StatementParty {
-  const combined = f[p] ?? '';
-  const fromCombined = NAME_WITH_INN_RE.exec(combined);
-  const name = f[`${p}1`] || (fromCombined ? combined.slice(fromCombined[0].length) : combined);
+function party(v: (at: number) => string, k: ReturnType<typeof partySlots>): StatementParty {
+  const combined = v(k.combined);
+  const fromCombined = combined ? NAME_WITH_INN_RE.exec(combined) : null;
+  const name = v(k.name) || (fromCombined ? combined.slice(fromCombined[0].length) : combined);
   return {
-    name: name.trim(),
-    inn: normalizeInn(f[`${p}ИНН`] || fromCombined?.[1] || ''),
-    kpp: normalizeInn(f[`${p}КПП`] ?? ''),
-    account: normalizeAccount(f[`${p}Счет`] || f[`${p}РасчСчет`] || ''),
-    bank: {
-      name: f[`${p}Банк1`] ?? '',
-      city: f[`${p}Банк2`] ?? '',
-      bic: (f[`${p}БИК`] ?? '').replace(/\s/g, ''),
-      corrAccount: normalizeAccount(f[`${p}Корсчет`] ?? ''),
-    },
+    name: trim(name),
+    inn: normalizeInn(v(k.inn) || fromCombined?.[1] || ''),
+    kpp: normalizeInn(v(k.kpp)),
+    account: normalizeAccount(v(k.account) || v(k.settlementAccount)),
+    bank: { name: v(k.bankName), city: v(k.bankCity), bic: normalizeAccount(v(k.bic)), corrAccount: normalizeAccount(v(k.corrAccount)) },
   };
 }
 
@@ -260,14 +360,8 @@ function party(f: Fields, p: 'Плательщик' | 'Получатель'): S
  * `НазначениеПлатежа` is the whole text; `НазначениеПлатежа1..N` are the same text cut into lines by older
  * writers. They are appended only when they say something the main field does not (or it is empty).
  */
-function purposeOf(f: Fields): string {
-  const main = (f['НазначениеПлатежа'] ?? '').trim();
-  const parts: string[] = [];
-  for (let n = 1; ; n++) {
-    const part = f[`НазначениеПлатежа${n}`];
-    if (part === undefined) break;
-    if (part.trim()) parts.push(part.trim());
-  }
+function purposeOf(main: string, partsByNumber: string[] | null): string {
+  const parts = (partsByNumber ?? []).filter((part) => part !== undefined && part !== '');
   if (parts.length === 0) return main;
   const joined = parts.join(' ');
   if (!main) return joined;
