@@ -3,12 +3,18 @@
  * 1C sent to the API (and again), a pushed payment with a retry, and the waiting robot answered once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { STAGE, answersFor, runRobot } from './invoicing-kit.js';
 import { createApiKey } from '../../src/storage/apiKeys.js';
 import { encodeStatement, writeStatement, type StatementDocumentInput } from '../../src/payments/statement/write.js';
 
+const run = promisify(execFile);
 const LANDLORD_ACCOUNT = '40702810138250123017';
 const TENANT = { name: 'ООО «Арендатор»', inn: '5027123457', kpp: '502701001', account: '40702810801300012345' };
 const SOLE_TRADER = { name: 'ИП Смирнов Пётр Иванович', inn: '771234567859', account: '40802810838000012345' };
@@ -110,6 +116,37 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/строка 1/);
   });
+
+  it('qrbill statement import applies a statement once: the second run reports duplicates', async () => {
+    const { tenantInvoice } = await setup();
+    const full = Math.round(Number(tenantInvoice.amount_due) * 100);
+    const text = writeStatement({
+      account: LANDLORD_ACCOUNT, dateFrom: '2026-12-01', dateTo: '2026-12-02',
+      documents: [{
+        number: '600', date: '2026-12-02', amountKopecks: full, creditedOn: '2026-12-02',
+        payer: TENANT, payee: { name: 'ООО «Арендодатель»', inn: '7704123450', account: LANDLORD_ACCOUNT },
+        purpose: `Оплата сч. ${String(tenantInvoice.invoice_number)} аренда`,
+      }],
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'qrbill-stmt-'));
+    const file = path.join(dir, 'kl_to_1c.txt');
+    writeFileSync(file, encodeStatement(text, 'utf-8'));
+    // The CLI runs on the service's clock (QRBILL_NOW as in a trial), so what it enqueues is due for the worker.
+    const qrbill = (...args: string[]) =>
+      run('npx', ['tsx', path.resolve('src/cli.ts'), ...args], {
+        env: { ...process.env, DATA_DIR: h.database.dataDir, DATABASE_URL: h.database.databaseUrl ?? '', QRBILL_NOW: h.clock.now().toISOString() },
+      });
+    const first = JSON.parse((await qrbill('statement', 'import', h.sandbox.memberId, file, '--json')).stdout) as Array<Record<string, unknown>>;
+    expect(first).toEqual([expect.objectContaining({ number: '600', result: 'paid', invoice_number: tenantInvoice.invoice_number, payer_inn: TENANT.inn })]);
+    const second = JSON.parse((await qrbill('statement', 'import', h.sandbox.memberId, file, '--json')).stdout) as Array<Record<string, unknown>>;
+    expect(second.map((d) => d.result)).toEqual(['duplicate']);
+    const listed = (await qrbill('payments', h.sandbox.memberId)).stdout;
+    expect(listed).toContain('paid');
+    expect(listed).toContain(String(tenantInvoice.invoice_number));
+    // The service's worker picks up what the CLI enqueued: the deal gets its comment.
+    await settle();
+    expect(h.sandbox.crm.commentsOf('deal', h.seed.deals.tenant!).filter((c) => c.COMMENT.includes('п/п 600'))).toHaveLength(1);
+  }, 120_000);
 
   it('a pushed payment completes the partly paid invoice; a retry with the same Idempotency-Key gets the same answer', async () => {
     const { key, traderInvoice } = await setup();
