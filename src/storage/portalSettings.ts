@@ -4,6 +4,8 @@ import type { Database } from './schema.js';
 import { getSetting, setSetting } from './settings.js';
 import { ValidationError } from '../errors.js';
 import { validateNumberTemplate } from '../invoicing/numbering.js';
+import { DEFAULT_LADDER, ladderSchema } from '../overdue/ladder.js';
+import { parsePenaltySetting } from '../overdue/penalty.js';
 
 /**
  * Per-portal billing settings (the landlord's choices). Stored as one JSON value; every field has a
@@ -34,6 +36,23 @@ export const portalSettingsSchema = z
     accountantEmails: z.array(z.email()).default([]),
     /** `MESSAGE_FROM` of e-mails, e.g. `ООО «Арендодатель» <billing@example.ru>`; default: the portal's. */
     emailFrom: z.string().max(200).optional(),
+    /** The overdue ladder (src/overdue/ladder.ts): steps in days from the due date, at an hour of the portal's zone. */
+    escalation: ladderSchema.default(() => [...DEFAULT_LADDER]),
+    /** Portal users told at the «accountants» step (and when a manager's head cannot be found). */
+    accountantUserIds: z.array(z.number().int().positive()).max(20).default([]),
+    /** Пени: `{"ratePerDayPercent": 0.1, "capPercent": 10}` or "off". Kept as written; read with parsePenaltySetting. */
+    penalty: z
+      .union([z.literal('off'), z.object({ ratePerDayPercent: z.union([z.number(), z.string()]), capPercent: z.union([z.number(), z.string()]).optional() })])
+      .superRefine((v, ctx) => {
+        try {
+          parsePenaltySetting(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        }
+      })
+      .default('off'),
+    /** After a partial payment, client reminders pause while the remainder is below this many rubles (0: never). */
+    reminderPauseBelowRub: z.number().min(0).max(1_000_000).default(0),
   })
   .strict();
 
