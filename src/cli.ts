@@ -33,6 +33,7 @@ Commands:
                                 payments received, their invoices and state (--manual: the manual queue)
   payments <member_id> match <payment_id> <invoice_number> | unmatch <payment_id>
                                 resolve the manual queue
+  overdue <member_id> [--json]  overdue invoices: amount due, days, last and next ladder step, penalty
   apikey <member_id> [list|create [label]|revoke <id>]
                                 API keys for 1C pushing payments and statements (shown once, stored hashed)
   statement parse <file> [--json]
@@ -119,6 +120,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/numbering.js')).numberingCommand(rest, io);
     case 'payments':
       return (await import('./cli/payments.js')).paymentsCommand(rest, io);
+    case 'overdue':
+      return (await import('./cli/overdue.js')).overdueCommand(rest, io);
     case 'apikey':
       return (await import('./cli/apikey.js')).apikeyCommand(rest, io);
     case 'statement':

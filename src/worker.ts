@@ -6,6 +6,9 @@ import { robotJobHandler } from './robots/framework/run.js';
 import { answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/framework/orphans.js';
 import { PAYMENT_EFFECTS_JOB } from './payments/effectsJob.js';
 import { paymentEffectsJobHandler } from './payments/effects.js';
+import { OVERDUE_STEPS_JOB } from './overdue/stepJob.js';
+import { overdueStepsJobHandler } from './overdue/steps.js';
+import { runOverdueLadder } from './overdue/tick.js';
 import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
 
 /** The job kinds this service runs, wired to their handlers. */
@@ -14,7 +17,7 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
     store: deps.jobs,
     clock: deps.clock,
     log: deps.log.child({ component: 'worker' }),
-    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps))],
+    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps)), route(OVERDUE_STEPS_JOB, overdueStepsJobHandler(deps))],
     concurrency: opts.concurrency ?? deps.config.WORKER_CONCURRENCY,
     pollMs: opts.pollMs ?? 1000,
     backoff: { baseMs: 2_000, capMs: 5 * 60_000 },
@@ -25,11 +28,12 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
 
 /**
  * One round of housekeeping: robot calls whose jobs failed without an answer go to answer jobs, and
- * wait_for_payment calls whose invoice went overdue are answered.
+ * wait_for_payment calls whose invoice went overdue are answered, and the overdue ladder's due steps are claimed.
  */
 export async function runMaintenance(deps: AppDeps): Promise<void> {
   await answerOrphanedRobotCalls(deps);
   await resolveOverdueWaits(deps);
+  await runOverdueLadder(deps);
 }
 
 /**

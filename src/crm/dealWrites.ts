@@ -38,19 +38,18 @@ export async function writeDealResults(
   const comment = dealComment && !(dealComment.lookFirst && (await hasComment(client, dealId, dealComment.marker)))
     ? dealComment.text
     : undefined;
-  const cmds: BatchCommands = {
-    update: {
-      method: 'crm.deal.update',
-      // No history/feed noise for machine-written fields; no stage change, so no automation loop.
-      params: { id: dealId, fields, params: { REGISTER_SONET_EVENT: 'N' } },
-    },
-  };
+  const cmds: BatchCommands = {};
+  if (Object.keys(fields).length) {
+    // No history/feed noise for machine-written fields; no stage change, so no automation loop.
+    cmds.update = { method: 'crm.deal.update', params: { id: dealId, fields, params: { REGISTER_SONET_EVENT: 'N' } } };
+  }
   if (comment) {
     cmds.comment = {
       method: 'crm.timeline.comment.add',
       params: { fields: { ENTITY_ID: dealId, ENTITY_TYPE: 'deal', COMMENT: comment } },
     };
   }
+  if (!Object.keys(cmds).length) return { commentId: null };
   let res;
   try {
     res = await client.batch(cmds);

@@ -38,6 +38,8 @@ export interface EmailContext {
   };
   /** The responsible manager who signs the letter. */
   manager: { name: string };
+  /** Overdue reminders: days past the due date, what is still owed and the penalty so far (ready text). */
+  overdue?: { days: number; remainder: string; penalty?: string };
 }
 
 /** The documents a letter can be about; a template that prints one of them needs it. */

@@ -14,7 +14,7 @@ const NAME_RE = /^[a-z0-9_-]+$/;
 export const DEFAULT_EMAIL_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/email/', import.meta.url));
 
 /** The template names shipped with the service. */
-export const BUILTIN_EMAIL_TEMPLATES = ['invoice', 'act', 'payment_reminder'] as const;
+export const BUILTIN_EMAIL_TEMPLATES = ['invoice', 'act', 'payment_reminder', 'payment_overdue'] as const;
 
 async function readPart(dir: string, name: string, part: 'subject' | 'body'): Promise<string> {
   const file = join(dir, `${name}.${part}.hbs`);

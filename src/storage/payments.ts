@@ -290,3 +290,16 @@ export async function savePush(db: Kysely<Database>, memberId: string, key: stri
     .execute();
 }
 
+
+/** The payments an invoice received, by the day the money arrived (for the penalty). */
+export async function invoicePayments(db: Kysely<Database>, memberId: string, invoiceId: number): Promise<Array<{ date: string; amountKopecks: number }>> {
+  const rows = await db
+    .selectFrom('payment_allocations as a')
+    .innerJoin('payments as p', 'p.id', 'a.payment_id')
+    .select(['p.pay_date', 'a.amount_kopecks'])
+    .where('a.member_id', '=', memberId)
+    .where('a.invoice_id', '=', invoiceId)
+    .orderBy('p.pay_date')
+    .execute();
+  return rows.map((r) => ({ date: r.pay_date, amountKopecks: r.amount_kopecks }));
+}

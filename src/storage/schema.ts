@@ -21,6 +21,7 @@ export interface Database {
   payment_allocations: PaymentAllocationsTable;
   payment_pushes: PaymentPushesTable;
   payment_waits: PaymentWaitsTable;
+  overdue_steps: OverdueStepsTable;
 }
 
 export interface SettingsTable {
@@ -240,3 +241,16 @@ export interface PaymentWaitsTable {
   created_at: string;
   resolved_at: string | null;
 }
+
+/** A step of the overdue ladder claimed, carried out or skipped for an invoice (once per invoice and step). */
+export interface OverdueStepsTable {
+  invoice_id: number;
+  step_key: string;
+  member_id: string;
+  status: 'claimed' | 'done' | 'skipped';
+  detail: string | null;
+  due_at: string;
+  created_at: string;
+  updated_at: string;
+}
+export type OverdueStepRow = Selectable<OverdueStepsTable>;

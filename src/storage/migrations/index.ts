@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation.js';
 import { documents } from './0002_documents.js';
 import { restPacing } from './0003_rest_pacing.js';
 import { payments } from './0004_payments.js';
+import { overdue } from './0005_overdue.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -15,5 +16,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0002_documents': documents(dialect),
     '0003_rest_pacing': restPacing(dialect),
     '0004_payments': payments(dialect),
+    '0005_overdue': overdue(dialect),
   };
 }

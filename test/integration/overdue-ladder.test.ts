@@ -1,0 +1,104 @@
+/**
+ * The overdue ladder as a landlord meets it, on the sandbox clock: a reminder before the due date, then the
+ * manager, his head and the accountant, a second reminder with the penalty — each once, whatever the number of
+ * maintenance passes; after downtime the missed notifications come once, in order, a stale client reminder is
+ * skipped, and a payment stops the ladder.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseEngines } from '../helpers/databases.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { runRobot } from './invoicing-kit.js';
+import { runMaintenance } from '../../src/worker.js';
+import { updatePortalSettings } from '../../src/storage/portalSettings.js';
+import { applyPushedPayment } from '../../src/payments/apply.js';
+import { overdueReport } from '../../src/overdue/report.js';
+
+describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  async function settle() {
+    for (let i = 0; i < 400; i++) {
+      const c = await h.server.deps.jobs.counts();
+      if (c.pending === 0 && c.running === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await h.sandbox.runUntilIdle();
+  }
+
+  /** Moves the clock to a Moscow wall time and lets the ladder run (twice: a second pass must do nothing). */
+  async function at(moscow: string) {
+    h.clock.set(`${moscow}+03:00`);
+    await runMaintenance(h.server.deps);
+    await runMaintenance(h.server.deps);
+    await settle();
+  }
+
+  async function setup() {
+    h = await startHarness(engine, { now: '2026-12-01T09:00:00+03:00' });
+    await h.install();
+    await updatePortalSettings(h.database.db, h.sandbox.memberId, { accountantUserIds: [h.seed.users.accountant], penalty: { ratePerDayPercent: 0.1, capPercent: 10 } });
+    const invoice = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant, { due_days: '5' })).answer;
+    expect(invoice).toMatchObject({ status: 'ok', due_date: '2026-12-06', amount_due: 25000 });
+    return invoice;
+  }
+
+  const dealId = () => h.seed.deals.tenant!;
+  const letters = () => h.sandbox.crm.activitiesOf(2, dealId()).filter((a) => /^(Напоминание об оплате|Счёт № .* просрочен)/.test(String(a.SUBJECT)));
+  const notices = (userId: number) => h.sandbox.crm.notificationsFor(userId).filter((n) => n.message.includes('QR-биллинг'));
+  const timeline = () => h.sandbox.crm.commentsOf('deal', dealId()).map((c) => String(c.COMMENT)).filter((c) => c.startsWith('Просрочка'));
+
+  it('walks the default ladder: reminder, manager with a to-do and the trigger, head, accountant, reminder with the penalty', async () => {
+    const invoice = await setup();
+    await at('2026-12-03T08:59:00');
+    expect(letters()).toHaveLength(0);
+    await at('2026-12-03T09:01:00');
+    expect(letters().map((a) => a.SUBJECT)).toEqual([`Напоминание об оплате счёта № ${String(invoice.invoice_number)} от 01.12.2026`]);
+
+    await at('2026-12-06T23:00:00'); // the due day is not overdue
+    expect(notices(h.seed.users.manager)).toHaveLength(0);
+    await at('2026-12-07T09:00:00');
+    expect(notices(h.seed.users.manager)).toHaveLength(1);
+    expect(h.sandbox.crm.activitiesOf(2, dealId()).filter((a) => String(a.SUBJECT).includes('Связаться с клиентом'))).toHaveLength(1);
+    expect(h.sandbox.triggerExecutions().map((t) => t.code)).toEqual(['qrbill_invoice_overdue']);
+
+    await at('2026-12-09T09:00:00');
+    expect(notices(h.seed.users.head)).toHaveLength(1); // the head of «Отдел аренды», from the org structure
+    await at('2026-12-11T09:00:00');
+    expect(notices(h.seed.users.accountant)).toHaveLength(1);
+    await at('2026-12-13T09:00:00');
+    const second = letters()[1]!;
+    expect(second.SUBJECT).toContain('просрочен на 7 дн.');
+    expect(String(second.DESCRIPTION)).toContain('175,00'); // 7 days × 0.1 % × 25 000,00
+
+    const report = await overdueReport(h.database.db, h.sandbox.memberId, h.clock.now());
+    expect(report).toEqual([
+      expect.objectContaining({ number: invoice.invoice_number, amountDueKopecks: 2_500_000, daysOverdue: 7, penaltyKopecks: 17_500, nextStep: null }),
+    ]);
+    expect(timeline()).toHaveLength(5);
+    expect(notices(h.seed.users.manager)).toHaveLength(1);
+  });
+
+  it('after downtime fires the missed notifications once, in order, skips a stale reminder, and stops when paid', async () => {
+    const invoice = await setup();
+    await at('2026-12-10T10:00:00'); // down since the 1st: the reminder of the 3rd is a week late
+    expect(letters()).toHaveLength(0);
+    expect(notices(h.seed.users.manager)).toHaveLength(1);
+    expect(notices(h.seed.users.head)).toHaveLength(1);
+    expect(notices(h.seed.users.accountant)).toHaveLength(0);
+    const texts = timeline();
+    expect(texts[0]).toMatch(/шаг -3:client_reminder.*пропущено/);
+    expect(texts.slice(1).map((t) => /шаг ([^,]+),/.exec(t)![1])).toEqual(['1:notify_manager', '3:notify_head']);
+
+    await applyPushedPayment(h.server.deps, h.sandbox.memberId, {
+      date: '2026-12-10', number: '91', amountKopecks: 2_500_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
+      payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Оплата счета № ${String(invoice.invoice_number)}`,
+    });
+    await at('2026-12-14T10:00:00');
+    expect(notices(h.seed.users.accountant)).toHaveLength(0);
+    expect(letters()).toHaveLength(0);
+    expect(await overdueReport(h.database.db, h.sandbox.memberId, h.clock.now())).toEqual([]);
+  });
+});
