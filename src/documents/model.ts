@@ -87,7 +87,10 @@ export interface DocumentModel {
   lines: DocumentLine[];
   vat: VatSpec;
   qr?: QrSpec;
-  /** Payment purpose override; by default built from number, date and VAT. */
+  /**
+   * What the payment is for, instead of the item names; the QR purpose still starts with «Оплата по счету
+   * № N от DD.MM.YYYY» and ends with the VAT clause around it.
+   */
   purpose?: string;
   /** Contract number for the QR `Contract` field. */
   contract?: string;
