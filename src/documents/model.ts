@@ -95,4 +95,9 @@ export interface DocumentModel {
   /** Contract number for the QR `Contract` field. */
   contract?: string;
   images?: DocumentImages;
+  /**
+   * An act is dated no earlier than the last day of its period; `true` allows an act issued before the
+   * period ends (the robot's «Выставить досрочно»), and the snapshot keeps it so the act still renders.
+   */
+  allowEarly?: boolean;
 }

@@ -8,7 +8,9 @@ import { deflateSync } from 'node:zlib';
 import { PDFDocument, PDFHexString } from 'pdf-lib';
 import { qrPng } from '../../qr/image.js';
 import type { QrEncodingChoice } from '../../qr/payload.js';
+import { ValidationError } from '../../errors.js';
 import type { DocumentModel } from '../model.js';
+import { documentRuleIssues } from '../rules.js';
 import { actTitle, drawAct } from './act.js';
 import { documentTotals } from '../purpose.js';
 import { drawPageNumbers, FRAME } from './blocks.js';
@@ -75,6 +77,10 @@ function setMetadata(doc: PDFDocument, model: DocumentModel, title: string, id: 
 
 export async function renderDocument(model: DocumentModel, opts: RenderOptions = {}): Promise<Uint8Array> {
   const totals = documentTotals(model);
+  // Also here, not only in the schema: whatever draws a document must not print a zero invoice, an act
+  // before its period ends, or «?» where the QR carries a character the font lacks.
+  const issues = documentRuleIssues(model, totals);
+  if (issues.length > 0) throw new ValidationError(issues);
   const qr = qrContentFor(model, totals, opts.qrEncoding ?? 'auto');
   const id = documentId(model, qr, opts);
   const doc = await PDFDocument.create({ updateMetadata: false });
