@@ -8,6 +8,7 @@ import type { DocumentModel } from '../../src/documents/model.js';
 import { parseDocumentModel } from '../../src/documents/schema.js';
 import { renderDocument } from '../../src/documents/pdf/render.js';
 import { parseGostPayload } from '../../src/qr/payload.js';
+import { checkRendersBeforeNumbering } from '../../src/robots/shared/modelCheck.js';
 import { flat, loadFixture, pdfText, scanPdfQr } from '../helpers/pdfTools.js';
 
 const fixture = (name: string) => loadFixture(name);
@@ -111,6 +112,8 @@ describe('the QR purpose on paper and in the code', () => {
     const fields = parseGostPayload(bytes, { strict: true }).fields;
     expect(fields.Name).toBe(doc.seller.name);
     expect(fields.Sum).toBe('2500000');
+    // the robots draw the document before spending a number: no more refusal for the name's length
+    await expect(checkRendersBeforeNumbering(doc, '1')).resolves.toBeUndefined();
     // a name that fits stays UTF-8
     expect((await scanPdfQr(await renderDocument(parseDocumentModel(fixture('ooo-vat22-qr'))))).subarray(0, 8).toString('latin1')).toBe(
       'ST00012|',
