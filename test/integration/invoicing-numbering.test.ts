@@ -101,6 +101,11 @@ describe.each(databaseEngines())('invoice numbering on $name', (engine) => {
     expect(wrong.status).toBe('error');
     expect(wrong.error_text).toContain('В реквизитах клиента «ООО «Арендатор»» неверный ИНН 5027123458 (не сходится контрольное число)');
     expect(wrong.error_text).toContain('карточке компании → «Реквизиты»');
+    // all zeros pass the weighted sum, but no tax office issues such an INN
+    await setInn('0000000000');
+    const zeros = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;
+    expect(zeros.status).toBe('error');
+    expect(zeros.error_text).toContain('неверный ИНН 0000000000 (ИНН не может состоять из одних нулей)');
     await setInn('');
     const none = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;
     expect(none.status).toBe('error');
