@@ -11,10 +11,12 @@ const USAGE = `Usage: qrbill <command> [options]
 Commands:
   serve                         start the service (HTTP + worker) on the configured database
   migrate                       apply database migrations and exit
-  render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding utf8|win1251]
+  render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding auto|utf8|win1251]
                                 render an invoice / QR-invoice / act from the document JSON model
-  qr --input doc.json [--qr-encoding utf8|win1251]
-                                print the GOST R 56042 payment QR payload of a document
+  qr --input doc.json [--qr-encoding auto|utf8|win1251]
+                                print the GOST R 56042 payment QR payload of a document, as bytes
+                                in the charset its header declares (auto: UTF-8 unless the payee
+                                block needs Windows-1251)
   words <amount>                amount in words, 1C style (e.g. qrbill words 25000.00)
   demo [--out ./demo-out]       run a sandbox Bitrix24 portal + the service and show the billing cycle
   portals                       list installed portals and their state
@@ -45,6 +47,7 @@ Commands:
 const io = {
   stdout: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
   stderr: (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  stdoutBytes: (bytes: Uint8Array) => process.stdout.write(bytes),
   cwd: process.cwd(),
 };
 

@@ -8,11 +8,17 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, ValidationError, errorMessage, type ValidationIssue } from '../errors.js';
 import type { DocumentModel } from '../documents/model.js';
+import type { QrEncodingChoice } from '../qr/payload.js';
 import { parseDocumentModel, validateForIssue } from '../documents/schema.js';
 
 export interface CommandIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /**
+   * Writes bytes to stdout unchanged. `stdout` takes text and writes UTF-8, which would turn a Windows-1251
+   * QR payload into something other than what its header declares.
+   */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   cwd: string;
 }
 
@@ -33,6 +39,15 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
+}
+
+/** `--qr-encoding`: auto (default), utf8 or win1251. */
+export function parseQrEncoding(value: string | undefined): QrEncodingChoice {
+  const encoding = value ?? 'auto';
+  if (encoding !== 'auto' && encoding !== 'utf8' && encoding !== 'win1251') {
+    throw new UsageError('--qr-encoding: auto, utf8 или win1251');
+  }
+  return encoding;
 }
 
 function issueLines(issues: ValidationIssue[]): string[] {
@@ -82,15 +97,27 @@ export class InputError extends AppError {}
 /** Reads, parses and validates a document file; the seller's requisites must be valid to issue it. */
 export async function loadDocument(io: CommandIo, path: string): Promise<{ model: DocumentModel; warnings: ValidationIssue[] }> {
   const file = resolve(io.cwd, path);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (cause) {
     throw new InputError('INPUT_UNREADABLE', `Не удалось прочитать файл ${path}: ${errorMessage(cause)}`, { cause });
   }
+  let text: string;
+  try {
+    // Strict: a file saved in Windows-1251 must be refused, not printed as «???» on an issued document.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new InputError(
+      'INPUT_NOT_UTF8',
+      `Файл ${path} не в кодировке UTF-8 (возможно, сохранён в Windows-1251): сохраните его в UTF-8 и повторите`,
+      { cause },
+    );
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    // TextDecoder already drops a UTF-8 byte order mark; a second one would be a typo, and JSON.parse says so.
+    json = JSON.parse(text);
   } catch (cause) {
     throw new InputError('INPUT_NOT_JSON', `Файл ${path} не является корректным JSON: ${errorMessage(cause)}`, { cause });
   }

@@ -1,24 +1,31 @@
-/** `qrbill qr --input doc.json [--qr-encoding utf8|win1251]` — prints the payment QR payload of an invoice. */
+/**
+ * `qrbill qr --input doc.json [--qr-encoding auto|utf8|win1251]` — prints the payment QR payload of an
+ * invoice as the bytes the QR code holds: in the charset its header declares, so `ST00011` is followed by
+ * Windows-1251 bytes, not by UTF-8 text.
+ */
 import { documentTotals, gostFieldsFor } from '../documents/purpose.js';
-import { buildGostPayload } from '../qr/payload.js';
+import { buildGostPayload, type QrEncodingChoice } from '../qr/payload.js';
 import {
   EXIT_INPUT,
   EXIT_OK,
   EXIT_USAGE,
   loadDocument,
   parseCommandArgs,
+  parseQrEncoding,
   printWarnings,
   reportError,
   UsageError,
   type CommandIo,
 } from './io.js';
 
-const USAGE = `Использование: qrbill qr --input doc.json [--qr-encoding utf8|win1251]
-  Печатает строку QR-кода ГОСТ Р 56042 счета (или ссылку банка для qr.mode = link).`;
+const USAGE = `Использование: qrbill qr --input doc.json [--qr-encoding auto|utf8|win1251]
+  Печатает строку QR-кода ГОСТ Р 56042 счета (или ссылку банка для qr.mode = link) байтами той кодировки,
+  что объявлена в заголовке: ST00012 — UTF-8, ST00011 — Windows-1251. По умолчанию auto: UTF-8, а если
+  получатель и банк не помещаются в 300 байт — Windows-1251.`;
 
 export async function qrCommand(argv: string[], io: CommandIo): Promise<number> {
   let input: string;
-  let encoding: 'utf8' | 'win1251';
+  let encoding: QrEncodingChoice;
   try {
     const { values } = parseCommandArgs(argv, {
       input: { type: 'string', short: 'i' },
@@ -32,10 +39,8 @@ export async function qrCommand(argv: string[], io: CommandIo): Promise<number> 
       return EXIT_OK;
     }
     if (!values.input) throw new UsageError('не указан --input');
-    const enc = values['qr-encoding'] ?? values.encoding ?? 'utf8';
-    if (enc !== 'utf8' && enc !== 'win1251') throw new UsageError('--qr-encoding: utf8 или win1251');
     input = values.input;
-    encoding = enc;
+    encoding = parseQrEncoding(values['qr-encoding'] ?? values.encoding);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`Ошибка: ${err.message}\n${USAGE}`);
@@ -52,7 +57,10 @@ export async function qrCommand(argv: string[], io: CommandIo): Promise<number> 
       io.stdout(model.qr.link);
       return EXIT_OK;
     }
-    io.stdout(buildGostPayload(gostFieldsFor(model, documentTotals(model)), { encoding }).text);
+    const payload = buildGostPayload(gostFieldsFor(model, documentTotals(model)), { encoding });
+    if (io.stdoutBytes) io.stdoutBytes(new Uint8Array([...payload.bytes, 0x0a]));
+    // An io without a byte channel (a caller collecting text) gets the payload as text.
+    else io.stdout(payload.text);
     return EXIT_OK;
   } catch (err) {
     return reportError(io, err, `QR-код не построен (${input}):`);

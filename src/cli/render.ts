@@ -1,5 +1,5 @@
 /**
- * `qrbill render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding utf8|win1251]`.
+ * `qrbill render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding auto|utf8|win1251]`.
  * Everything is validated and rendered in memory first; files are written only after that, each through
  * a temporary file renamed into place, so a failed run never leaves a half-written or stale-looking PDF.
  */
@@ -7,26 +7,29 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { renderDocument, renderQrPng } from '../documents/pdf/render.js';
+import type { QrEncodingChoice } from '../qr/payload.js';
 import {
   EXIT_INPUT,
   EXIT_OK,
   EXIT_USAGE,
   loadDocument,
   parseCommandArgs,
+  parseQrEncoding,
   printWarnings,
   reportError,
   UsageError,
   type CommandIo,
 } from './io.js';
 
-const USAGE = `Использование: qrbill render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding utf8|win1251]
-  Строит PDF счета, счета с QR-кодом или акта из JSON-модели документа.`;
+const USAGE = `Использование: qrbill render --input doc.json --out doc.pdf [--qr-png qr.png] [--qr-encoding auto|utf8|win1251]
+  Строит PDF счета, счета с QR-кодом или акта из JSON-модели документа (файл в UTF-8).
+  --qr-encoding auto (по умолчанию): UTF-8, а если получатель и банк не помещаются в 300 байт — Windows-1251.`;
 
 interface RenderArgs {
   input: string;
   out: string;
   qrPng: string | undefined;
-  encoding: 'utf8' | 'win1251';
+  encoding: QrEncodingChoice;
 }
 
 function parse(argv: string[]): RenderArgs | 'help' {
@@ -40,8 +43,7 @@ function parse(argv: string[]): RenderArgs | 'help' {
   if (values.help) return 'help';
   if (!values.input) throw new UsageError('не указан --input');
   if (!values.out) throw new UsageError('не указан --out');
-  const encoding = values['qr-encoding'] ?? 'utf8';
-  if (encoding !== 'utf8' && encoding !== 'win1251') throw new UsageError('--qr-encoding: utf8 или win1251');
+  const encoding = parseQrEncoding(values['qr-encoding']);
   return { input: values.input, out: values.out, qrPng: values['qr-png'], encoding };
 }
 

@@ -87,9 +87,17 @@ export interface DocumentModel {
   lines: DocumentLine[];
   vat: VatSpec;
   qr?: QrSpec;
-  /** Payment purpose override; by default built from number, date and VAT. */
+  /**
+   * What the payment is for, instead of the item names; the QR purpose still starts with «Оплата по счету
+   * № N от DD.MM.YYYY» and ends with the VAT clause around it.
+   */
   purpose?: string;
   /** Contract number for the QR `Contract` field. */
   contract?: string;
   images?: DocumentImages;
+  /**
+   * An act is dated no earlier than the last day of its period; `true` allows an act issued before the
+   * period ends (the robot's «Выставить досрочно»), and the snapshot keeps it so the act still renders.
+   */
+  allowEarly?: boolean;
 }

@@ -54,18 +54,29 @@ function purposeHead(model: DocumentModel): string {
 
 /**
  * «Оплата по счету № 15 от 01.12.2026. Арендная плата за декабрь 2026 г. В т.ч. НДС (22%) 4 508,20 руб.»
- * At most 210 characters: the item names in the middle are shortened first, then dropped.
- * An explicit `model.purpose` wins (the schema already limits it to 210 characters).
+ * At most 210 characters. The head (number and date) and the VAT clause are always there: they are what
+ * the accountant matches the payment by. In between goes the document's own `purpose` when it has one,
+ * else the item names; the middle is shortened first, then dropped.
  */
 export function paymentPurpose(model: DocumentModel, totals: Totals): string {
-  if (model.purpose !== undefined && model.purpose.trim() !== '') return plain(model.purpose).slice(0, PURPOSE_MAX);
   const head = purposeHead(model);
   const tail = capitalize(plain(vatPurposeText(model.vat, totals.vat)));
-  const names = plain(model.lines.map((l) => plain(l.name)).join('; '));
+  const custom = model.purpose !== undefined ? withoutRepeats(plain(model.purpose), [head, tail]) : '';
+  const names = custom !== '' ? custom : plain(model.lines.map((l) => plain(l.name)).join('; '));
   const fixed = `${head}. `.length + ` ${tail}`.length;
   const middle = cutWords(names, PURPOSE_MAX - fixed - 1);
   if (middle === '') return `${head}. ${tail}`;
   return `${head}. ${endSentence(middle)} ${tail}`;
+}
+
+/** A custom purpose that repeats the head or the VAT clause itself would print them twice. */
+function withoutRepeats(text: string, parts: string[]): string {
+  let out = text;
+  for (const part of parts) {
+    const at = out.toLowerCase().indexOf(part.toLowerCase());
+    if (at >= 0) out = `${out.slice(0, at)} ${out.slice(at + part.length)}`;
+  }
+  return out.replace(/^[\s.,;:]+/, '').replace(/\s+/g, ' ').trim();
 }
 
 const DANGLING = new Set(['в', 'во', 'на', 'по', 'и', 'с', 'со', 'к', 'у', 'о', 'об', 'при', 'для', 'из', 'от', 'до', 'г.', 'г']);

@@ -8,11 +8,16 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { validateBuyer, validateSeller } from '../requisites/validate.js';
 import { isIsoDate } from './dates.js';
 import type { DocumentModel } from './model.js';
+import { documentTotals } from './purpose.js';
+import { documentRuleIssues, earlyActIssues, unprintableIssues } from './rules.js';
 
 const PRICE_RE = /^\d{1,13}(\.\d{1,2})?$/;
 const QUANTITY_RE = /^\d+(\.\d{1,3})?$/;
-/** Control characters would corrupt the PDF text layer and the QR payload. */
-const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+/**
+ * Control characters would corrupt the PDF text layer and the QR payload. Line breaks are text: `\n`, and
+ * `\r\n` as Bitrix24 stores multi-line CRM fields.
+ */
+const CONTROL_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 function text(max: number, what: string) {
   return z
@@ -133,6 +138,7 @@ const documentSchema = z
     purpose: optionalText(210, 'Назначение платежа'),
     contract: optionalText(100, 'Договор'),
     images: images.optional(),
+    allowEarly: z.boolean({ error: 'allowEarly: true или false' }).optional(),
   })
   .superRefine((doc, ctx) => {
     if (doc.vat.mode !== 'none' && doc.vat.rate === undefined) {
@@ -158,7 +164,25 @@ const documentSchema = z
     if (doc.dueDate && isIsoDate(doc.dueDate) && isIsoDate(doc.date) && doc.dueDate < doc.date) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'Срок оплаты раньше даты счёта' });
     }
+    for (const issue of modelRuleIssues(doc as DocumentModel)) {
+      ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+    }
   });
+
+/**
+ * The rules of rules.ts on a structurally valid document. Totals are only computed when every line
+ * passed its own checks, so a bad price is reported once, at its line.
+ */
+function modelRuleIssues(doc: DocumentModel): ValidationIssue[] {
+  let totals;
+  try {
+    totals = documentTotals(doc);
+  } catch (err) {
+    if (err instanceof ValidationError) return [...unprintableIssues(doc), ...earlyActIssues(doc)];
+    throw err;
+  }
+  return documentRuleIssues(doc, totals);
+}
 
 /** ['lines', 2, 'price'] → «lines[2].price». */
 export function formatIssuePath(path: readonly PropertyKey[]): string {

@@ -117,10 +117,12 @@ export function vatLineLabel(vat: VatSpec): string {
   return vat.mode === 'included' ? `В том числе НДС (${rate}%):` : `НДС (${rate}%):`;
 }
 
-/** VAT clause of a payment purpose: «в т.ч. НДС (22%) 4 508,20 руб.», «НДС (22%) 5 500,00 руб.», «Без налога (НДС)». */
+/**
+ * VAT clause of a payment purpose: «в т.ч. НДС (22%) 4 508,20 руб.» or «Без налога (НДС)». VAT added on top
+ * reads the same: the payment is the total, and the VAT is inside what is paid, as on any payment order.
+ */
 export function vatPurposeText(vat: VatSpec, vatKopecks: number): string {
   const rate = vatRateOf(vat);
   if (rate === undefined) return 'Без налога (НДС)';
-  const clause = `НДС (${rate}%) ${formatMoney(vatKopecks)} руб.`;
-  return vat.mode === 'included' ? `в т.ч. ${clause}` : clause;
+  return `в т.ч. НДС (${rate}%) ${formatMoney(vatKopecks)} руб.`;
 }

@@ -6,7 +6,7 @@ import type { BitrixProductRow, BitrixRequisite, BitrixBankDetail } from './bitr
 import type { SellerCompanyInfo } from './parties.js';
 import { buyerFromRequisite, pickBankDetail, pickRequisite, sellerFromRequisite } from './parties.js';
 import { linesFromProductRows } from './productRows.js';
-import { isInnFormat, isValidInn } from '../requisites/checks.js';
+import { isInnFormat, isValidInn, isZeroInn } from '../requisites/checks.js';
 
 /**
  * Turns what the portal holds about a deal into a document model (without its number, which is
@@ -58,7 +58,11 @@ function checkClientInn(name: string, inn: string | undefined, kind: 'company' |
     );
   }
   if (!isValidInn(inn)) {
-    const why = isInnFormat(inn) ? 'не сходится контрольное число' : 'ИНН должен состоять из 10 или 12 цифр';
+    const why = !isInnFormat(inn)
+      ? 'ИНН должен состоять из 10 или 12 цифр'
+      : isZeroInn(inn)
+        ? 'ИНН не может состоять из одних нулей'
+        : 'не сходится контрольное число';
     throw new AppError(
       'CLIENT_REQUISITES_INVALID',
       `В реквизитах клиента «${name}» неверный ИНН ${inn} (${why}): исправьте его в ${card} → «Реквизиты» и запустите робот снова.`,

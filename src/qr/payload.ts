@@ -12,6 +12,8 @@ export { parseGostPayload, parseGostSum } from './parse.js';
 export type { ParsedGostPayload } from './parse.js';
 
 export type QrEncoding = 'utf8' | 'win1251';
+/** `auto`: UTF-8 (`ST00012`) when the mandatory block fits, else Windows-1251 (`ST00011`) when that fits. */
+export type QrEncodingChoice = QrEncoding | 'auto';
 
 export type GostFields = {
   Name: string;
@@ -35,6 +37,8 @@ export type GostFields = {
 export interface GostPayload {
   text: string;
   bytes: Uint8Array;
+  /** The charset the header declares and the bytes are in. */
+  encoding: QrEncoding;
 }
 
 /** Separators tried in order when a value contains `|` (QRCoder, citing §5.2.1 of the standard). */
@@ -134,8 +138,38 @@ function chooseSeparator(values: string[]): string {
   );
 }
 
-export function buildGostPayload(fields: GostFields, opts: { encoding?: QrEncoding } = {}): GostPayload {
-  const encoding = opts.encoding ?? 'utf8';
+/**
+ * The payload in the given charset, UTF-8 unless told otherwise. `auto` (what documents use) takes UTF-8
+ * when the mandatory block fits in 300 bytes, otherwise Windows-1251, where Cyrillic takes one byte
+ * instead of two — so a long legal name still gets a valid code; when neither fits the error says so.
+ */
+export function buildGostPayload(fields: GostFields, opts: { encoding?: QrEncodingChoice } = {}): GostPayload {
+  const choice = opts.encoding ?? 'utf8';
+  if (choice !== 'auto') return buildIn(fields, choice);
+  try {
+    return buildIn(fields, 'utf8');
+  } catch (utf8Err) {
+    if (!(utf8Err instanceof AppError) || utf8Err.code !== 'QR_MANDATORY_TOO_LONG') throw utf8Err;
+    try {
+      return buildIn(fields, 'win1251');
+    } catch (winErr) {
+      if (!(winErr instanceof AppError) || !winErr.code.startsWith('QR_')) throw winErr;
+      const bytes = utf8Err.details?.bytes;
+      const field = String(utf8Err.details?.field);
+      const winBytes = winErr.code === 'QR_MANDATORY_TOO_LONG' ? ` и ${String(winErr.details?.bytes)} байт в Windows-1251` : '';
+      const why = winErr.code === 'QR_MANDATORY_TOO_LONG' ? '' : ` (в Windows-1251 не записать: ${winErr.message.replace(/^QR-код: /, '')})`;
+      throw fieldError(
+        'QR_MANDATORY_TOO_LONG',
+        field,
+        `получатель, банк и счета вместе занимают ${String(bytes)} байт в UTF-8${winBytes}, допустимо ${MANDATORY_BLOCK_LIMIT}${why}; ` +
+          'сократите наименование получателя или банка',
+        { bytes, limit: MANDATORY_BLOCK_LIMIT, fitsWin1251: false },
+      );
+    }
+  }
+}
+
+function buildIn(fields: GostFields, encoding: QrEncoding): GostPayload {
   const pairs = orderedPairs(fields, encoding);
   const separator = chooseSeparator(pairs.map(([, v]) => v));
   const joined = pairs.map(([k, v]) => `${k}=${v}`);
@@ -160,5 +194,5 @@ export function buildGostPayload(fields: GostFields, opts: { encoding?: QrEncodi
     );
   }
   const text = `ST0001${encoding === 'utf8' ? '2' : '1'}${separator}${joined.join(separator)}`;
-  return { text, bytes: encodeText(text, encoding) };
+  return { text, bytes: encodeText(text, encoding), encoding };
 }

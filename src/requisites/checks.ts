@@ -17,8 +17,13 @@ export function isInnFormat(s: string): boolean {
   return /^(\d{10}|\d{12})$/.test(s);
 }
 
+/** `0000000000` passes the weighted sum (every product is 0) but no tax office ever issues it. */
+export function isZeroInn(s: string): boolean {
+  return /^0+$/.test(s);
+}
+
 export function isValidInn(s: string): boolean {
-  if (!isInnFormat(s)) return false;
+  if (!isInnFormat(s) || isZeroInn(s)) return false;
   const d = digitsOf(s);
   const check = (w: number[]) => (weightedSum(d, w) % 11) % 10;
   if (d.length === 10) return check(INN10_W) === d[9];
@@ -73,8 +78,22 @@ export function isValidAccountForBic(account: string, bic: string): boolean {
   return keyOk(prefix, account);
 }
 
-/** Bank's correspondent account against its BIC: key over `"0"` + BIC digits 5–6 + account. */
+/** True for a BIC of a territorial body of the Federal Treasury (ТОФК): since the 2021 reform they start with `01`. */
+export function isTreasuryBic(bic: string): boolean {
+  return bic.startsWith('01');
+}
+
+/**
+ * What a correspondent account must start with for its BIC: a bank's corr. account in the Bank of Russia
+ * is `30101…`; a treasury payee's «corr. account» is the single treasury account (ЕКС) `40102…`.
+ */
+export function corrAccountPrefixFor(bic: string): '30101' | '40102' {
+  return isTreasuryBic(bic) ? '40102' : '30101';
+}
+
+/** Bank's correspondent account against its BIC: the `30101`/`40102` prefix, then the key over `"0"` + BIC digits 5–6 + account. */
 export function isValidCorrAccountForBic(corr: string, bic: string): boolean {
   if (!isAccountFormat(corr) || !isValidBic(bic)) return false;
+  if (!corr.startsWith(corrAccountPrefixFor(bic))) return false;
   return keyOk(`0${bic.slice(4, 6)}`, corr);
 }

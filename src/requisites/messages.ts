@@ -5,6 +5,7 @@ export const MESSAGES = {
   buyerName: ['Не указано наименование покупателя', 'Buyer name is missing'],
   innFormat: ['ИНН должен состоять из 10 или 12 цифр', 'INN must have 10 or 12 digits'],
   innChecksum: ['Контрольное число ИНН не сходится', 'INN check digit does not match'],
+  innZeros: ['ИНН не может состоять из одних нулей', 'INN cannot be all zeros'],
   kppFormat: [
     'КПП должен состоять из 9 символов: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры',
     'KPP must be 9 characters: 4 digits, 2 digits or capital Latin letters, 3 digits',
@@ -26,6 +27,10 @@ export const MESSAGES = {
   bicFormat: ['БИК должен состоять из 9 цифр и начинаться с 0', 'BIC must be 9 digits starting with 0'],
   corrRequired: ['Укажите корреспондентский счёт банка', 'Correspondent account is required'],
   corrFormat: ['Корреспондентский счёт должен состоять из 20 цифр', 'Correspondent account must have 20 digits'],
+  corrPrefix: [
+    'Корреспондентский счёт банка начинается с 30101 (у органов Федерального казначейства, БИК 01…, — единый казначейский счёт 40102)',
+    "A bank's correspondent account starts with 30101 (for a Federal Treasury BIC 01… — the treasury account 40102)",
+  ],
   corrKey: [
     'Корреспондентский счёт не соответствует БИК (неверный контрольный ключ)',
     'Correspondent account does not match the BIC (control key)',

@@ -6,6 +6,7 @@
 import type { ValidationIssue } from '../errors.js';
 import type { BuyerParty, SellerParty } from '../documents/model.js';
 import {
+  corrAccountPrefixFor,
   isInnFormat,
   isValidAccountForBic,
   isValidBic,
@@ -14,6 +15,7 @@ import {
   isValidKpp,
   isValidOgrn,
   isValidOgrnip,
+  isZeroInn,
 } from './checks.js';
 import { MESSAGES, type MessageId } from './messages.js';
 
@@ -31,6 +33,7 @@ const innKind = (inn: string | undefined): number => (present(inn) && isInnForma
 
 function checkInn(issues: Issues, path: string, inn: string): void {
   if (!isInnFormat(inn)) add(issues, path, 'innFormat');
+  else if (isZeroInn(inn)) add(issues, path, 'innZeros');
   else if (!isValidInn(inn)) add(issues, path, 'innChecksum');
 }
 
@@ -61,7 +64,8 @@ function checkBank(issues: Issues, bank: SellerParty['bank'] | undefined): void 
     const path = `${p}.${key}`;
     if (!present(value)) add(issues, path, `${kind}Required`);
     else if (!/^\d{20}$/.test(value)) add(issues, path, `${kind}Format`);
-    // A key mismatch is only meaningful against a well-formed BIC; a bad BIC is reported once above.
+    // A prefix or key mismatch is only meaningful against a well-formed BIC; a bad BIC is reported once above.
+    else if (bicOk && kind === 'corr' && !value.startsWith(corrAccountPrefixFor(bic))) add(issues, path, 'corrPrefix');
     else if (bicOk && !matches(value, bic)) add(issues, path, `${kind}Key`);
   }
 }

@@ -179,4 +179,27 @@ describe.each(databaseEngines())('e-mail and act on $name', (engine) => {
     const acts = await h.database.db.selectFrom('documents').select(['number', 'state']).where('kind', '=', 'act').execute();
     expect(acts).toEqual([{ number: '1', state: 'signed_original_received' }]);
   });
+  it('an act run before its period ends answers status=error with the day it can be issued; «Выставить досрочно» issues it', async () => {
+    h = await startHarness(engine, { now: '2026-12-10T09:00:00Z' });
+    await h.install();
+    const dealId = h.seed.deals.tenant;
+    const period = { period_from: '01.12.2026', period_to: '31.12.2026' };
+    expect((await runRobot(h, 'generate_invoice', dealId, period)).answer).toMatchObject({ status: 'ok', invoice_number: '1' });
+    const early = (await runRobot(h, 'generate_act', dealId)).answer;
+    expect(early.status).toBe('error');
+    expect(early.error_text).toContain('Акт за декабрь 2026 г. можно выставить не раньше 31.12.2026');
+    expect(early.error_text).toContain('«Выставить досрочно» = Да');
+    const acts = () => h.database.db.selectFrom('documents').select(['number', 'doc_date']).where('kind', '=', 'act').execute();
+    expect(await acts()).toEqual([]);
+
+    const issued = (await runRobot(h, 'generate_act', dealId, { allow_early: 'Y' })).answer;
+    expect(issued).toMatchObject({ status: 'ok', error_text: '', act_number: '1', act_date: '2026-12-10' });
+    const { text } = await pdfAt(String(issued.act_url));
+    expect(flat(text)).toContain('Акт № 1 от 10 декабря 2026 г.');
+    expect(flat(text)).toContain('декабрь 2026 г.');
+    // A later run for the same period returns that act, early or not.
+    const again = (await runRobot(h, 'generate_act', dealId)).answer;
+    expect(again, String(again.error_text)).toMatchObject({ status: 'ok', act_id: issued.act_id, act_number: '1' });
+    expect(await acts()).toHaveLength(1);
+  });
 });

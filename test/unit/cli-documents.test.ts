@@ -6,7 +6,8 @@ import { renderCommand } from '../../src/cli/render.js';
 import { qrCommand } from '../../src/cli/qr.js';
 import { wordsCommand } from '../../src/cli/words.js';
 import { parseGostPayload } from '../../src/qr/payload.js';
-import { flat, loadFixture, pdfText, scanQr } from '../helpers/pdfTools.js';
+import iconv from 'iconv-lite';
+import { flat, loadFixture, pdfText, scanPdfQr, scanQr } from '../helpers/pdfTools.js';
 
 let dir: string;
 let out: string[];
@@ -92,17 +93,37 @@ describe('qrbill render', () => {
     expect(flat(await pdfText(await readFile(join(dir, 'act.pdf'))))).toContain('Акт № 42 от 30 апреля 2026 г.');
   });
 
-  it('names the document field behind a QR limit and suggests Windows-1251 when it would fit', async () => {
+  it('encodes a long legal name in Windows-1251 by itself; forced UTF-8 names the field and suggests Windows-1251', async () => {
     const doc = loadFixture('ooo-vat22-qr');
     // 160 Cyrillic characters: 320 bytes in UTF-8 alone, 160 in Windows-1251.
     doc.seller.name = `ООО «${'Б'.repeat(153)}»`;
     const input = await writeDoc('doc.json', doc);
-    expect(await renderCommand(['--input', input, '--out', 'doc.pdf'], io())).toBe(1);
+    expect(await renderCommand(['--input', input, '--out', 'doc.pdf', '--qr-encoding', 'utf8'], io())).toBe(1);
     const message = err.join('\n');
     expect(message).toMatch(/^  seller\.name: QR-код: .*300/m);
     expect(message).toContain('Windows-1251');
     expect(await readdir(dir)).toEqual(['doc.json']);
-    expect(await renderCommand(['--input', input, '--out', 'doc.pdf', '--qr-encoding', 'win1251'], io())).toBe(0);
+    err = [];
+    expect(await renderCommand(['--input', input, '--out', 'doc.pdf', '--qr-png', 'qr.png'], io())).toBe(0);
+    expect(err).toEqual([]);
+    const scanned = await scanPdfQr(await readFile(join(dir, 'doc.pdf')));
+    expect(scanned.subarray(0, 8).toString('latin1')).toBe('ST00011|');
+    expect(parseGostPayload(scanned).fields.Name).toBe(doc.seller.name);
+    expect((await scanQr(await readFile(join(dir, 'qr.png')))).equals(scanned)).toBe(true);
+  });
+
+  it('refuses a document file that is not UTF-8, naming the file, and writes nothing', async () => {
+    const json = JSON.stringify(loadFixture('ooo-vat22-qr'), null, 2);
+    await writeFile(join(dir, 'cp1251.json'), iconv.encode(json, 'win1251'));
+    expect(await renderCommand(['--input', 'cp1251.json', '--out', 'doc.pdf'], io())).toBe(1);
+    expect(err.join('\n')).toMatch(/cp1251\.json не в кодировке UTF-8/);
+    expect(await qrCommand(['--input', 'cp1251.json'], io())).toBe(1);
+    expect(out).toEqual([]);
+    expect(await readdir(dir)).toEqual(['cp1251.json']);
+    // the same document in UTF-8 with a byte order mark and CRLF line ends is fine
+    await writeFile(join(dir, 'bom.json'), `\uFEFF${json.replace(/\n/g, '\r\n')}`);
+    expect(await renderCommand(['--input', 'bom.json', '--out', 'doc.pdf'], io())).toBe(0);
+    expect(flat(await pdfText(await readFile(join(dir, 'doc.pdf'))))).toContain('ООО «Арендодатель»');
   });
 
   it('answers usage errors with exit code 2', async () => {
@@ -110,6 +131,7 @@ describe('qrbill render', () => {
     expect(await renderCommand(['--out', 'doc.pdf'], io())).toBe(2);
     expect(await renderCommand(['--input', 'a.json', '--out', 'a.pdf', '--colour', 'red'], io())).toBe(2);
     expect(await renderCommand(['--input', 'a.json', '--out', 'a.pdf', '--qr-encoding', 'koi8'], io())).toBe(2);
+    expect(err.join('\n')).toContain('auto, utf8 или win1251');
     expect(err.join('\n')).toContain('qrbill render --input');
   });
 });
@@ -124,6 +146,32 @@ describe('qrbill qr', () => {
     out = [];
     expect(await qrCommand(['--input', input, '--encoding', 'win1251'], io())).toBe(0);
     expect(out.join('').startsWith('ST00011|')).toBe(true);
+  });
+
+  it('writes the bytes of the encoding its header declares', async () => {
+    const doc = loadFixture('ooo-ontop10');
+    const bytes: Buffer[] = [];
+    const binaryIo = () => ({ ...io(), stdoutBytes: (b: Uint8Array) => bytes.push(Buffer.from(b)) });
+    const input = await writeDoc('doc.json', doc);
+    expect(await qrCommand(['--input', input, '--qr-encoding', 'win1251'], binaryIo())).toBe(0);
+    const win = Buffer.concat(bytes);
+    expect(win.subarray(0, 8).toString('latin1')).toBe('ST00011|');
+    expect(win.includes(iconv.encode('Name=ООО «Северный склад»', 'win1251'))).toBe(true);
+    expect(win.at(-1)).toBe(0x0a);
+    expect(parseGostPayload(win).fields.Name).toBe('ООО «Северный склад»');
+
+    // auto: UTF-8 for a short name, Windows-1251 for a long legal name
+    bytes.length = 0;
+    expect(await qrCommand(['--input', input], binaryIo())).toBe(0);
+    expect(Buffer.concat(bytes).toString('utf8').startsWith('ST00012|Name=ООО «Северный склад»|')).toBe(true);
+    bytes.length = 0;
+    doc.seller.name = `Общество с ограниченной ответственностью «${'Северный склад '.repeat(7).trim()}»`;
+    const long = await writeDoc('long.json', doc);
+    expect(await qrCommand(['--input', long, '--qr-encoding', 'auto'], binaryIo())).toBe(0);
+    const auto = Buffer.concat(bytes);
+    expect(auto.subarray(0, 8).toString('latin1')).toBe('ST00011|');
+    expect(parseGostPayload(auto).fields.Name).toBe(doc.seller.name);
+    expect(out).toEqual([]);
   });
 
   it('prints the bank link in link mode and refuses an act', async () => {

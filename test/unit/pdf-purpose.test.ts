@@ -43,9 +43,24 @@ describe('paymentPurpose', () => {
     expect(p.length).toBeLessThanOrEqual(PURPOSE_MAX);
   });
 
-  it('takes an explicit purpose as given', () => {
-    const m = { ...model('ooo-vat22-qr'), purpose: 'Аренда за декабрь по договору 7, НДС не облагается' };
-    expect(purposeOf(m)).toBe('Аренда за декабрь по договору 7, НДС не облагается');
+  it('puts an explicit purpose between the invoice number and the VAT clause, which always stay', () => {
+    const m = { ...model('ooo-vat22-qr'), purpose: 'Аренда склада № 4 за декабрь по договору 7' };
+    expect(purposeOf(m)).toBe(
+      'Оплата по счету № 15 от 01.12.2026. Аренда склада № 4 за декабрь по договору 7. В т.ч. НДС (22%) 4 508,20 руб.',
+    );
+    const long = purposeOf({ ...m, purpose: 'Аренда '.repeat(30).trim() });
+    expect(long.length).toBeLessThanOrEqual(PURPOSE_MAX);
+    expect(long).toMatch(/^Оплата по счету № 15 от 01\.12\.2026\. (Аренда )+Аренда… В т\.ч\. НДС \(22%\) 4 508,20 руб\.$/);
+    // a purpose that already says it all is not repeated
+    const full = 'Оплата по счету № 15 от 01.12.2026. Аренда за декабрь. В т.ч. НДС (22%) 4 508,20 руб.';
+    expect(purposeOf({ ...m, purpose: full })).toBe(full);
+    expect(purposeOf({ ...model('ip-no-vat'), purpose: 'Аренда квартиры' })).toBe(
+      'Оплата по счету № 2026-031 от 25.03.2026. Аренда квартиры. Без налога (НДС)',
+    );
+  });
+
+  it('says «В т.ч. НДС» for VAT added on top too: the payment includes it', () => {
+    expect(purposeOf(model('ooo-ontop10'))).toMatch(/^Оплата по счету № 118 от 02\.02\.2026\. .*\. В т\.ч\. НДС \(10%\) 3 200,83 руб\.$/);
   });
 });
 

@@ -113,6 +113,23 @@ describe('buildGostPayload', () => {
       expect(blockBytes({ ...SELLER, Name: name }, 'win1251')).toBeLessThanOrEqual(300);
     });
 
+    it('auto: UTF-8 while the block fits, Windows-1251 when only that fits, else a clear error', () => {
+      const fits = buildGostPayload({ ...SELLER, Name: 'Ж'.repeat(60) }, { encoding: 'auto' });
+      expect(fits.text.startsWith('ST00012|')).toBe(true);
+      expect(fits.encoding).toBe('utf8');
+      const long = { ...SELLER, Name: `ООО «${'Ж'.repeat(153)}»` };
+      const p = buildGostPayload(long, { encoding: 'auto' });
+      expect(p.encoding).toBe('win1251');
+      expect(Buffer.from(p.bytes.subarray(0, 8)).toString('latin1')).toBe('ST00011|');
+      expect(parseGostPayload(p.bytes).fields.Name).toBe(long.Name);
+      // 160 characters outside Windows-1251 (Greek) fit in neither charset
+      const err = codeOf(() => buildGostPayload({ ...SELLER, Name: 'Ω'.repeat(160) }, { encoding: 'auto' }));
+      expect(err).toEqual({ code: 'QR_MANDATORY_TOO_LONG', field: 'Name' });
+      expect(() => buildGostPayload({ ...SELLER, Name: 'Ω'.repeat(160) }, { encoding: 'auto' })).toThrow(
+        /в UTF-8, допустимо 300 \(в Windows-1251 не записать: .*Windows-1251\); сократите наименование/,
+      );
+    });
+
     it('does not count long optional fields', () => {
       const p = buildGostPayload({ ...SELLER, Purpose: 'П'.repeat(210), PayerAddress: 'Адрес '.repeat(60) });
       expect(p.bytes.length).toBeGreaterThan(600);

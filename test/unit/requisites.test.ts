@@ -151,6 +151,31 @@ describe('validateSeller', () => {
     expect(withBic('044535225')).toEqual(['seller.bank.corrAccount']);
   });
 
+  it('refuses an all-zero INN, which passes the weighted sum', () => {
+    expect(isValidInn('0000000000')).toBe(false);
+    expect(isValidInn('000000000000')).toBe(false);
+    for (const inn of ['0000000000', '000000000000']) {
+      const issues = validateSeller({ ...(inn.length === 10 ? COMPANY : IP), inn, ogrn: undefined });
+      expect(paths(issues)).toEqual(['seller.inn']);
+      expect(issues[0]?.message).toBe('ИНН не может состоять из одних нулей');
+    }
+    // a buyer's zero INN is a warning, as any other bad buyer INN
+    expect(paths(validateBuyer({ name: 'ООО «Ромашка»', inn: '0000000000', kpp: '773601001' }))).toEqual(['buyer.inn']);
+  });
+
+  it('refuses a corr. account that is not 30101… (40102… for a treasury BIC 01…) even with a matching key', () => {
+    // 40702810200000000225 has the right control key for 044525225, but it is a client account, not a corr. account.
+    const bank = (patch: Partial<SellerParty['bank']>) => validateSeller({ ...COMPANY, bank: { ...COMPANY.bank, ...patch } });
+    const wrong = bank({ corrAccount: '40702810200000000225' });
+    expect(paths(wrong)).toEqual(['seller.bank.corrAccount']);
+    expect(wrong[0]?.message).toContain('начинается с 30101');
+    expect(isValidCorrAccountForBic('40702810200000000225', '044525225')).toBe(false);
+    // Treasury payee (reference fixture sample5): ЕКС 40102… with the ТОФК BIC; 30101… with the same key is refused.
+    const treasury = { bic: '010702101', corrAccount: '40102810345370000013', account: '03100643000000012100' };
+    expect(bank(treasury)).toEqual([]);
+    expect(paths(bank({ ...treasury, corrAccount: '30101810445370000013' }))).toEqual(['seller.bank.corrAccount']);
+  });
+
   it('does not pile key errors on top of a broken BIC', () => {
     const broken = validateSeller({ ...COMPANY, bank: { ...COMPANY.bank, bic: 'x' } });
     expect(paths(broken)).toEqual(['seller.bank.bic']);

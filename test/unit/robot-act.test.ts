@@ -153,10 +153,20 @@ describe('generate_act properties', () => {
     expect(Object.keys(robot.returnProperties)).toEqual(['act_id', 'act_number', 'act_date', 'act_url', 'act_state']);
   });
 
+  it('offers «Выставить досрочно» (allow_early), off by default, described in Russian', () => {
+    expect(robot.properties.allow_early).toMatchObject({
+      name: { ru: 'Выставить досрочно' },
+      type: 'select',
+      options: { Y: 'Да', N: 'Нет' },
+      default: 'N',
+    });
+    expect(robot.properties.allow_early?.description?.ru).toContain('не раньше последнего дня периода');
+  });
+
   it('reads portal values: both dates or none, Y/N, invoice id', () => {
-    expect(actSchema.parse({ period_from: '01.11.2026', period_to: '30.11.2026', invoice_id: '12', signed_original_received: 'Y' }))
-      .toEqual({ period_from: '2026-11-01', period_to: '2026-11-30', invoice_id: 12, signed_original_received: true });
-    expect(actSchema.parse({ period_from: '', period_to: '', invoice_id: '' })).toEqual({ signed_original_received: false });
+    expect(actSchema.parse({ period_from: '01.11.2026', period_to: '30.11.2026', invoice_id: '12', signed_original_received: 'Y', allow_early: 'Y' }))
+      .toEqual({ period_from: '2026-11-01', period_to: '2026-11-30', invoice_id: 12, signed_original_received: true, allow_early: true });
+    expect(actSchema.parse({ period_from: '', period_to: '', invoice_id: '' })).toEqual({ signed_original_received: false, allow_early: false });
     expect(propertyProblems(robot, { period_from: '2026-11-01' })).toMatch(/обе даты/);
     expect(propertyProblems(robot, { period_from: '2026-11-30', period_to: '2026-11-01' })).toMatch(/раньше/);
   });

@@ -120,7 +120,7 @@ describe('labels', () => {
 
   it('payment purpose VAT clause', () => {
     expect(vatPurposeText({ mode: 'included', rate: 22 }, 450_820)).toBe(`в т.ч. НДС (22%) 4${NBSP}508,20 руб.`);
-    expect(vatPurposeText({ mode: 'on_top', rate: 22 }, 550_000)).toBe(`НДС (22%) 5${NBSP}500,00 руб.`);
+    expect(vatPurposeText({ mode: 'on_top', rate: 22 }, 550_000)).toBe(`в т.ч. НДС (22%) 5${NBSP}500,00 руб.`);
     expect(vatPurposeText({ mode: 'none' }, 0)).toBe('Без налога (НДС)');
   });
 });

@@ -16,9 +16,10 @@ import {
   drawTitle,
   drawTotals,
   drawSummary,
-  isSoleProprietor,
+  isPrivatePerson,
   partyLine,
   S,
+  sellerSignatoryTitle,
   signatureImageSizes,
   summaryHeight,
   sumColumnWidth,
@@ -38,11 +39,11 @@ export function actTitle(model: DocumentModel): string {
   return `Акт № ${model.number.trim()} от ${formatDateLong(model.date, 'date')}`;
 }
 
-/** Position of the customer's signatory: the given one, a manager of an organisation, or none for a person. */
+/** Position of the customer's signatory: the given one, a manager of an organisation, an ИП, or none for a person. */
 function buyerSignatoryTitle(buyer: BuyerParty): string {
   if (buyer.directorTitle) return buyer.directorTitle;
   if (buyer.kpp || (buyer.inn && /^\d{10}$/.test(buyer.inn.trim()))) return 'Руководитель';
-  if (buyer.inn && /^\d{12}$/.test(buyer.inn.trim()) && buyer.director) return 'Индивидуальный предприниматель';
+  if (!isPrivatePerson(buyer)) return 'Индивидуальный предприниматель';
   return '';
 }
 
@@ -91,20 +92,26 @@ function actSignatures(
 ): { height: number; draw(flow: Flow): void } {
   const { seller, buyer } = model;
   const colW = flow.width / 2 - 10;
+  const person = isPrivatePerson(buyer);
   const columns = [
     {
       heading: 'ИСПОЛНИТЕЛЬ',
       party: seller.name,
-      position: seller.directorTitle ?? (isSoleProprietor(seller) ? 'Индивидуальный предприниматель' : 'Руководитель'),
+      position: sellerSignatoryTitle(seller),
       name: seller.director ?? '',
       x: flow.frame.left,
+      nameUnder: false,
+      seal: true,
     },
     {
       heading: 'ЗАКАЗЧИК',
       party: buyer.name,
       position: buyerSignatoryTitle(buyer),
-      name: buyer.director ?? '',
+      name: person ? (buyer.director ?? buyer.name) : (buyer.director ?? ''),
       x: flow.frame.left + flow.width / 2 + 10,
+      // A private person signs for himself: his name goes under the line, and he has no seal.
+      nameUnder: person,
+      seal: !person,
     },
   ];
   // Both signature lines on one level, below the taller of the two column heads.
@@ -116,8 +123,10 @@ function actSignatures(
   const { stamp, signature } = signatureImageSizes(images);
   // An opaque signature image must not cover the position printed above the line.
   const gap = signature ? Math.max(20, signature.height - 3 * MM + 4) : 20;
+  const under = columns.map((col) => (col.nameUnder ? wrapText(t(col.name), S.body, colW * 0.8) : []));
+  const underH = Math.max(0, ...under.map((u) => u.length * lineHeight(S.body.size) - 10));
   const mpOffset = headH + gap + 16;
-  const height = mpOffset + Math.max(6, (stamp?.height ?? 0) / 2 + 3);
+  const height = mpOffset + Math.max(6, (stamp?.height ?? 0) / 2 + 3, underH);
 
   return {
     height: height + S.bold.size,
@@ -139,6 +148,12 @@ function actSignatures(
           c.text(line, col.x, y, S.body);
           y += lineHeight(S.body.size);
         }
+        if (col.nameUnder) {
+          // «________________» with «Кузнецов Олег Петрович» under it.
+          c.line(col.x, lineY + 1.5, col.x + colW * 0.8, lineY + 1.5, 0.5);
+          (under[i] ?? []).forEach((line, n) => c.text(line, col.x, lineY + 12 + n * lineHeight(S.body.size), S.body));
+          return;
+        }
         // «________ / Иванов И.И. /»; without a name the slashes frame a blank for writing it by hand.
         const name = t(col.name);
         const lineEnd = col.x + colW * 0.42;
@@ -148,7 +163,7 @@ function actSignatures(
         else c.line(lineEnd + 11, lineY + 1.5, col.x + colW - 10, lineY + 1.5, 0.5);
         const closeX = name ? Math.min(lineEnd + 15 + textWidth(name, S.body), col.x + colW - 4) : col.x + colW - 4;
         c.text('/', closeX, lineY, S.body);
-        c.text('М.П.', col.x, mpY, S.body);
+        if (col.seal) c.text('М.П.', col.x, mpY, S.body);
       });
       f.y = top + S.bold.size + height;
     },

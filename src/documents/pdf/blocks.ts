@@ -38,9 +38,37 @@ const TABLE: TableStyle = {
 
 export const t = sanitizeText;
 
-/** An individual entrepreneur has a 12-digit INN and no KPP; he signs himself and has no accountant line. */
+/**
+ * A seller with a 12-digit INN is an individual entrepreneur: he signs himself, has no accountant line,
+ * and nothing else (a missing KPP, a position typed in the CRM) makes an organisation one.
+ */
 export function isSoleProprietor(seller: SellerParty): boolean {
-  return /^\d{12}$/.test(seller.inn.trim()) || seller.kpp === undefined || seller.kpp.trim() === '';
+  return /^\d{12}$/.test(seller.inn.trim());
+}
+
+const IP_TITLE = 'Индивидуальный предприниматель';
+const IP_TITLE_RE = /^\s*(ИП|индивидуальный\s+предприниматель)\s*$/i;
+
+/**
+ * Position by the seller's signature: «Индивидуальный предприниматель» for an ИП whatever the CRM says
+ * («Генеральный директор» of an ИП is a typo the tax office would not accept); an organisation's own
+ * position or «Руководитель», never the ИП title.
+ */
+export function sellerSignatoryTitle(seller: SellerParty): string {
+  if (isSoleProprietor(seller)) return IP_TITLE;
+  const title = seller.directorTitle?.trim();
+  return title && !IP_TITLE_RE.test(title) ? title : 'Руководитель';
+}
+
+/**
+ * A buyer who is a private person: no KPP, no organisation INN, no position and not named as an ИП.
+ * He signs for himself, and has no seal.
+ */
+export function isPrivatePerson(buyer: BuyerParty): boolean {
+  const inn = buyer.inn?.trim() ?? '';
+  if ((buyer.kpp?.trim() ?? '') !== '' || /^\d{10}$/.test(inn)) return false;
+  if ((buyer.directorTitle?.trim() ?? '') !== '') return false;
+  return !/^\s*(ИП|индивидуальный\s+предприниматель)\s/i.test(buyer.name);
 }
 
 /** «ООО «Арендодатель», ИНН 7701234567, КПП 770101001, 101000, г. Москва, …, тел. …» */

@@ -179,28 +179,48 @@ export async function embedFonts(doc: PDFDocument, subsetTag: string): Promise<E
 }
 
 const SPACE_LIKE = /[\t\u2000-\u200A\u202F\u205F\u3000]/g;
+const SPACE_LIKE_ONE = /^[\t\u2000-\u200A\u202F\u205F\u3000]$/;
 const supported = new Int8Array(0x10000);
 
+/** Whether both document fonts have a glyph for the code point (odd spaces count: they print as spaces). */
+export function isPrintable(cp: number): boolean {
+  if (cp < 0x10000) {
+    const known = supported[cp] ?? 0;
+    if (known !== 0) return known === 1;
+  }
+  const ok =
+    SPACE_LIKE_ONE.test(String.fromCodePoint(cp)) ||
+    (cp >= 0x20 && cp !== 0x7f && fontMetrics('regular').has(cp) && fontMetrics('bold').has(cp));
+  if (cp < 0x10000) supported[cp] = ok ? 1 : -1;
+  return ok;
+}
+
 /**
- * Text as the font can draw it: odd spaces become no-break/plain spaces, line breaks are left for the
- * wrapper, and anything PT Sans has no glyph for (emoji, rare scripts) becomes «?» rather than a blank box.
+ * The characters of `text` the document fonts cannot print (emoji, CJK, control characters), each once, in
+ * order. Line breaks (`\n`, `\r\n` from the CRM) are layout, not characters.
+ */
+export function unprintableChars(text: string): string[] {
+  const found = new Set<string>();
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp === 0x0a || cp === 0x0d) continue;
+    if (!isPrintable(cp)) found.add(ch);
+  }
+  return [...found];
+}
+
+/**
+ * Text as the font can draw it: `\r\n` and a lone `\r` become the `\n` the wrapper breaks on, odd spaces
+ * become no-break/plain spaces, and anything PT Sans has no glyph for becomes «?» rather than a blank box.
+ * Documents with such text are refused before drawing (documents/rules.ts); «?» is the last resort for
+ * text that does not come from the document.
  */
 export function sanitizeText(text: string): string {
-  const m = fontMetrics('regular');
-  const s = text.replace(SPACE_LIKE, (c) => (c === '\t' ? ' ' : '\u00A0'));
+  const s = text.replace(/\r\n?/g, '\n').replace(SPACE_LIKE, (c) => (c === '\t' ? ' ' : '\u00A0'));
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0x3f;
-    if (cp === 0x0a) {
-      out += ch;
-      continue;
-    }
-    let ok = cp < 0x10000 ? (supported[cp] ?? 0) : -1;
-    if (ok === 0) {
-      ok = cp >= 0x20 && m.has(cp) && fontMetrics('bold').has(cp) ? 1 : -1;
-      supported[cp] = ok;
-    }
-    out += ok === 1 ? ch : '?';
+    out += cp === 0x0a || isPrintable(cp) ? ch : '?';
   }
   return out;
 }

@@ -22,6 +22,7 @@ import {
   isSoleProprietor,
   partyLine,
   S,
+  sellerSignatoryTitle,
   SIGNATURE_BASELINE,
   signatureImageSizes,
   signatureLine,
@@ -97,7 +98,7 @@ function invoiceSignatures(
   const sole = isSoleProprietor(seller);
   const half = flow.width / 2;
   const director = {
-    caption: seller.directorTitle ?? (sole ? 'Индивидуальный предприниматель' : 'Руководитель'),
+    caption: sellerSignatoryTitle(seller),
     name: seller.director ?? '',
     x: flow.frame.left,
     width: sole ? flow.width * 0.75 : half - 12,

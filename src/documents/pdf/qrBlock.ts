@@ -4,7 +4,7 @@
  * The symbol is drawn as vector rectangles, so it stays sharp at any print resolution and costs no image.
  */
 import { qrDarkRuns, qrMatrix, QR_QUIET_ZONE } from '../../qr/image.js';
-import { buildGostPayload, type QrEncoding } from '../../qr/payload.js';
+import { buildGostPayload, type QrEncoding, type QrEncodingChoice } from '../../qr/payload.js';
 import { formatMoney } from '../money.js';
 import type { DocumentModel } from '../model.js';
 import { gostFieldsFor, paymentPurpose } from '../purpose.js';
@@ -22,19 +22,21 @@ export interface QrContent {
   bytes: Uint8Array;
   /** The same as text: the GOST payload or the link. */
   text: string;
+  /** Charset of `bytes` (a link is ASCII, reported as UTF-8). */
+  encoding: QrEncoding;
 }
 
 /** What the QR of a document encodes; null when the document has no QR block. */
-export function qrContentFor(model: DocumentModel, totals: Totals, encoding: QrEncoding = 'utf8'): QrContent | null {
+export function qrContentFor(model: DocumentModel, totals: Totals, encoding: QrEncodingChoice = 'auto'): QrContent | null {
   if (model.kind !== 'qr_invoice') return null;
   const mode = model.qr?.mode ?? 'gost';
   if (mode === 'none') return null;
   if (mode === 'link') {
     const link = model.qr?.link ?? '';
-    return { mode, bytes: new TextEncoder().encode(link), text: link };
+    return { mode, bytes: new TextEncoder().encode(link), text: link, encoding: 'utf8' };
   }
   const payload = buildGostPayload(gostFieldsFor(model, totals), { encoding });
-  return { mode, bytes: payload.bytes, text: payload.text };
+  return { mode, bytes: payload.bytes, text: payload.text, encoding: payload.encoding };
 }
 
 /**

@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { PDFDocument, PDFHexString } from 'pdf-lib';
 import { qrPng } from '../../qr/image.js';
-import type { QrEncoding } from '../../qr/payload.js';
+import type { QrEncodingChoice } from '../../qr/payload.js';
+import { ValidationError } from '../../errors.js';
 import type { DocumentModel } from '../model.js';
+import { documentRuleIssues } from '../rules.js';
 import { actTitle, drawAct } from './act.js';
 import { documentTotals } from '../purpose.js';
 import { drawPageNumbers, FRAME } from './blocks.js';
@@ -17,11 +19,14 @@ import { embedFonts } from './fonts.js';
 import { embedImages } from './images.js';
 import { drawInvoice, invoiceTitle } from './invoice.js';
 import { Flow } from './layout.js';
-import { qrContentFor } from './qrBlock.js';
+import { qrContentFor, type QrContent } from './qrBlock.js';
 
 export interface RenderOptions {
-  /** Charset of the GOST payload: UTF-8 (`ST00012`, default) or Windows-1251 (`ST00011`). */
-  qrEncoding?: QrEncoding;
+  /**
+   * Charset of the GOST payload: `auto` (default) is UTF-8 (`ST00012`) when the payee and bank block fits
+   * in 300 bytes, else Windows-1251 (`ST00011`); `utf8` / `win1251` force one.
+   */
+  qrEncoding?: QrEncodingChoice;
 }
 
 export const PDF_PRODUCER = 'b24-qr-billing';
@@ -42,9 +47,11 @@ function useNativeDeflate(doc: PDFDocument): void {
     });
 }
 
-function documentId(model: DocumentModel, opts: RenderOptions): string {
+/** From the model and the charset actually used, so `auto` and the charset it picked give the same bytes. */
+function documentId(model: DocumentModel, qr: QrContent | null, opts: RenderOptions): string {
+  const forced = opts.qrEncoding === 'win1251' ? 'win1251' : 'utf8';
   return createHash('sha256')
-    .update(JSON.stringify({ model, qrEncoding: opts.qrEncoding ?? 'utf8' }))
+    .update(JSON.stringify({ model, qrEncoding: qr?.mode === 'gost' ? qr.encoding : forced }))
     .digest('hex')
     .slice(0, 32);
 }
@@ -70,8 +77,12 @@ function setMetadata(doc: PDFDocument, model: DocumentModel, title: string, id: 
 
 export async function renderDocument(model: DocumentModel, opts: RenderOptions = {}): Promise<Uint8Array> {
   const totals = documentTotals(model);
-  const qr = qrContentFor(model, totals, opts.qrEncoding ?? 'utf8');
-  const id = documentId(model, opts);
+  // Also here, not only in the schema: whatever draws a document must not print a zero invoice, an act
+  // before its period ends, or «?» where the QR carries a character the font lacks.
+  const issues = documentRuleIssues(model, totals);
+  if (issues.length > 0) throw new ValidationError(issues);
+  const qr = qrContentFor(model, totals, opts.qrEncoding ?? 'auto');
+  const id = documentId(model, qr, opts);
   const doc = await PDFDocument.create({ updateMetadata: false });
   useNativeDeflate(doc);
   const fonts = await embedFonts(doc, subsetTag(id));
@@ -90,6 +101,6 @@ export async function renderDocument(model: DocumentModel, opts: RenderOptions =
 
 /** The QR of a QR-invoice as a PNG (for the CRM deal and e-mails); null when the document has no QR. */
 export async function renderQrPng(model: DocumentModel, opts: RenderOptions = {}): Promise<Buffer | null> {
-  const qr = qrContentFor(model, documentTotals(model), opts.qrEncoding ?? 'utf8');
+  const qr = qrContentFor(model, documentTotals(model), opts.qrEncoding ?? 'auto');
   return qr ? qrPng(qr.bytes) : null;
 }

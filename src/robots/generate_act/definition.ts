@@ -8,6 +8,7 @@ export const actSchema = z
     period_to: optional(portalDate),
     invoice_id: optional(positiveInt.min(1)),
     signed_original_received: yesNo(false),
+    allow_early: yesNo(false),
   })
   .refine((p) => (p.period_from === undefined) === (p.period_to === undefined), {
     message: 'укажите обе даты периода (с и по) или ни одной',
@@ -49,6 +50,10 @@ export const actProperties: Record<string, RobotProperty> = {
   signed_original_received: yesNoSelect('Получен подписанный оригинал', 'Signed original received', {
     ru: 'Да — отметить уже выставленный акт (за указанный период или счёт, иначе последний акт сделки) как подписанный клиентом; новый акт не выставляется',
     en: "Yes: mark the already issued act (of the given period or invoice, else the deal's latest act) as signed by the client; no act is issued",
+  }),
+  allow_early: yesNoSelect('Выставить досрочно', 'Issue early', {
+    ru: 'Да — выставить акт до окончания периода (датой запуска робота). Иначе акт выставляется не раньше последнего дня периода, а досрочный запуск завершается ошибкой с датой, когда акт можно выставить',
+    en: 'Yes: issue the act before its period ends (dated the day the robot runs). Otherwise the act is issued on the last day of the period or later, and an early run ends with an error saying when',
   }),
 };
 

@@ -96,13 +96,32 @@ async function actToMarkSigned(ctx: RobotRunContext, props: ActProps, plan: ActP
   return act;
 }
 
-async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSources) {
+/**
+ * An act confirms services rendered, so it is dated no earlier than the last day of its period; a run
+ * before that is refused with the date the act can be issued, unless the robot says «Выставить досрочно».
+ * Returns whether the act is early (and allowed): its snapshot then says so. A rerun for a period whose
+ * act exists gets that act back, early or not.
+ */
+async function earlyAllowed(ctx: RobotRunContext, props: ActProps, plan: ActPlan, today: string): Promise<boolean> {
+  if (today >= plan.period.to) return false;
+  if (props.allow_early || (await findDocumentByKey(ctx.deps.database.db, plan.key))) return true;
+  const end = formatDateShort(plan.period.to);
+  throw new AppError(
+    'ACT_TOO_EARLY',
+    `Акт за ${periodLabel(plan.period.from, plan.period.to)} можно выставить не раньше ${end} — последнего дня периода ` +
+      `(сегодня ${formatDateShort(today)}). Запустите робот ${end} или позже, либо задайте в роботе «Выставить досрочно» = Да.`,
+    { details: { period: plan.period, today } },
+  );
+}
+
+async function issueAct(ctx: RobotRunContext, props: ActProps, plan: ActPlan, sources: DealSources) {
   const { db } = ctx.deps.database;
   const memberId = ctx.portal.member_id;
   const now = ctx.clock.now();
-  const settings = await getPortalSettings(db, memberId);
   // Dated the day it is drawn up, even when that is after the period (the usual case).
   const today = todayIn(ctx.portal.time_zone, now);
+  const early = await earlyAllowed(ctx, props, plan, today);
+  const settings = await getPortalSettings(db, memberId);
   let model: DocumentModel;
   let warnings: string[] = [];
   if (plan.billed) {
@@ -123,6 +142,8 @@ async function issueAct(ctx: RobotRunContext, plan: ActPlan, sources: DealSource
       ...(basis ? { basis } : {}),
     }));
   }
+  // The snapshot says it was issued early on purpose, so it still renders later.
+  if (early) model = { ...model, allowEarly: true };
   const { doc, created } = await issueNumbered(ctx, {
     kind: 'act',
     model,
@@ -169,7 +190,7 @@ export const generateAct: RobotDefinition<ActProps> = {
         const act = await markActSigned(ctx.deps, memberId, (await actToMarkSigned(ctx, props, plan)).id);
         return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
       }
-      const { doc, created, warnings } = await issueAct(ctx, plan, sources);
+      const { doc, created, warnings } = await issueAct(ctx, props, plan, sources);
       const url = documentLinks(ctx.deps, doc, ['act']).act;
       await recordOnDeal(
         ctx,
