@@ -6,9 +6,9 @@ import { robotJobHandler } from './robots/framework/run.js';
 import { answerOrphanedRobotCalls, robotAnswerJobHandler } from './robots/framework/orphans.js';
 import { PAYMENT_EFFECTS_JOB } from './payments/effectsJob.js';
 import { paymentEffectsJobHandler } from './payments/effects.js';
-import { OVERDUE_STEPS_JOB } from './overdue/stepJob.js';
-import { overdueStepsJobHandler } from './overdue/steps.js';
-import { runOverdueLadder } from './overdue/tick.js';
+import { OVERDUE_STEPS_JOB } from './dunning/stepJob.js';
+import { overdueStepsJobHandler } from './dunning/steps.js';
+import { runOverdueLadder } from './dunning/tick.js';
 import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
 
 /** The job kinds this service runs, wired to their handlers. */

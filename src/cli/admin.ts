@@ -11,7 +11,7 @@ import { silentLogger } from '../log.js';
 import { openDatabase, type AppDatabase } from '../storage/db.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { listPortals, getPortal, updatePortalOptions, deletePortalData } from '../storage/portals.js';
-import { getPortalSettings, updatePortalSettings } from '../storage/portalSettings.js';
+import { getPortalSettings, updatePortalSettings } from '../settings/portalSettings.js';
 import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';

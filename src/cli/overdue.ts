@@ -4,7 +4,7 @@ import { clockFor } from '../clock.js';
 import { getPortal } from '../storage/portals.js';
 import { kopecksToDecimal, formatMoney } from '../documents/money.js';
 import { formatDateShort } from '../documents/dates.js';
-import { overdueReport } from '../overdue/report.js';
+import { overdueReport } from '../dunning/report.js';
 import { withDatabase } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 

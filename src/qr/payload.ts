@@ -5,7 +5,7 @@
  */
 import iconv from 'iconv-lite';
 import { AppError } from '../errors.js';
-import { isIsoDate } from '../documents/dates.js';
+import { isIsoDate } from '../isoDate.js';
 import { FIELD_RULES, MANDATORY_KEYS, ORDERED_OPTIONAL_KEYS, canonicalKey } from './fields.js';
 
 export { parseGostPayload, parseGostSum } from './parse.js';

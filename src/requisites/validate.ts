@@ -4,7 +4,6 @@
  * checked leniently: the issues are warnings to show, never a reason to refuse.
  */
 import type { ValidationIssue } from '../errors.js';
-import type { BuyerParty, SellerParty } from '../documents/model.js';
 import {
   corrAccountPrefixFor,
   isInnFormat,
@@ -18,6 +17,22 @@ import {
   isZeroInn,
 } from './checks.js';
 import { MESSAGES, type MessageId } from './messages.js';
+
+/** What is checked of a seller: its requisites and bank details (a document's SellerParty has these and more). */
+export interface SellerRequisites {
+  name: string;
+  inn: string;
+  kpp?: string;
+  ogrn?: string;
+  bank?: { name?: string; bic?: string; corrAccount?: string; account?: string };
+}
+
+/** What is checked of a buyer (a document's BuyerParty has these and more). */
+export interface BuyerRequisites {
+  name: string;
+  inn?: string;
+  kpp?: string;
+}
 
 type Issues = ValidationIssue[];
 
@@ -48,7 +63,7 @@ function checkOgrn(issues: Issues, path: string, ogrn: string, innLength: number
   else if (!isValidOgrn(ogrn)) add(issues, path, 'ogrnChecksum');
 }
 
-function checkBank(issues: Issues, bank: SellerParty['bank'] | undefined): void {
+function checkBank(issues: Issues, bank: SellerRequisites['bank'] | undefined): void {
   const p = 'seller.bank';
   if (!present(bank?.name)) add(issues, `${p}.name`, 'bankName');
   const bic = bank?.bic;
@@ -71,7 +86,7 @@ function checkBank(issues: Issues, bank: SellerParty['bank'] | undefined): void 
 }
 
 /** Strict: each issue is an error. */
-export function validateSeller(seller: SellerParty): ValidationIssue[] {
+export function validateSeller(seller: SellerRequisites): ValidationIssue[] {
   const issues: Issues = [];
   if (!present(seller.name)) add(issues, 'seller.name', 'sellerName');
   if (!present(seller.inn)) add(issues, 'seller.inn', 'sellerInn');
@@ -90,7 +105,7 @@ export function validateSeller(seller: SellerParty): ValidationIssue[] {
 }
 
 /** Lenient: returns warnings only; never refuse a document because of them. */
-export function validateBuyer(buyer: BuyerParty): ValidationIssue[] {
+export function validateBuyer(buyer: BuyerRequisites): ValidationIssue[] {
   const issues: Issues = [];
   if (!present(buyer.name)) add(issues, 'buyer.name', 'buyerName');
   if (present(buyer.inn)) checkInn(issues, 'buyer.inn', buyer.inn);

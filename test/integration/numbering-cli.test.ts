@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runRobot } from './invoicing-kit.js';
-import { updatePortalSettings } from '../../src/storage/portalSettings.js';
+import { updatePortalSettings } from '../../src/settings/portalSettings.js';
 
 const run = promisify(execFile);
 const cli = path.resolve('src/cli.ts');

@@ -9,9 +9,9 @@ import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runRobot } from './invoicing-kit.js';
 import { runMaintenance } from '../../src/worker.js';
-import { updatePortalSettings } from '../../src/storage/portalSettings.js';
+import { updatePortalSettings } from '../../src/settings/portalSettings.js';
 import { applyPushedPayment } from '../../src/payments/apply.js';
-import { overdueReport } from '../../src/overdue/report.js';
+import { overdueReport } from '../../src/dunning/report.js';
 
 describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
   let h: Harness;

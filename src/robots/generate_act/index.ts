@@ -7,11 +7,11 @@ import { actProperties, actReturnProperties, actSchema, type ActProps } from './
 import { billedInvoiceFor, chooseActPeriod } from './period.js';
 import { actModelFromInvoice } from './model.js';
 import { markActSigned } from './state.js';
-import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
+import { loadSources, dealPeriod, dealBasis } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
 import { issueNumbered } from '../shared/issueNumbered.js';
 import { AppError } from '../../errors.js';
-import { getPortalSettings } from '../../storage/portalSettings.js';
+import { getPortalSettings } from '../../settings/portalSettings.js';
 import { findDocumentByKey, getDocument, latestDocumentForDeal, latestMatchingDocument } from '../../storage/documents.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { todayIn, periodLabel } from '../../invoicing/period.js';
@@ -181,31 +181,25 @@ export const generateAct: RobotDefinition<ActProps> = {
   returnProperties: actReturnProperties,
   schema: actSchema,
   async run(ctx, props) {
-    let sources: DealSources | undefined;
-    try {
-      sources = await loadSources(ctx);
-      const plan = await planAct(ctx, props, sources);
-      const memberId = ctx.portal.member_id;
-      if (props.signed_original_received) {
-        const act = await markActSigned(ctx.deps, memberId, (await actToMarkSigned(ctx, props, plan)).id);
-        return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
-      }
-      const { doc, created, warnings } = await issueAct(ctx, props, plan, sources);
-      const url = documentLinks(ctx.deps, doc, ['act']).act;
-      await recordOnDeal(
-        ctx,
-        { doc, created },
-        {
-          [ufName('QRB_ACT_NO')]: doc.number,
-          [ufName('QRB_ACT_DATE')]: doc.doc_date,
-          [ufName('QRB_ACT_URL')]: url,
-        },
-        { text: timelineComment(doc, url, plan.billed, warnings), marker: url },
-      );
-      return resultOf(doc, url);
-    } catch (err) {
-      await reportToResponsible(ctx, sources?.deal, err);
-      throw err;
+    const sources = await loadSources(ctx);
+    const plan = await planAct(ctx, props, sources);
+    const memberId = ctx.portal.member_id;
+    if (props.signed_original_received) {
+      const act = await markActSigned(ctx.deps, memberId, (await actToMarkSigned(ctx, props, plan)).id);
+      return resultOf(act, documentLinks(ctx.deps, act, ['act']).act);
     }
+    const { doc, created, warnings } = await issueAct(ctx, props, plan, sources);
+    const url = documentLinks(ctx.deps, doc, ['act']).act;
+    await recordOnDeal(
+      ctx,
+      { doc, created },
+      {
+        [ufName('QRB_ACT_NO')]: doc.number,
+        [ufName('QRB_ACT_DATE')]: doc.doc_date,
+        [ufName('QRB_ACT_URL')]: url,
+      },
+      { text: timelineComment(doc, url, plan.billed, warnings), marker: url },
+    );
+    return resultOf(doc, url);
   },
 };

@@ -1,9 +1,9 @@
 import type { RobotDefinition, RobotRunContext } from '../framework/types.js';
 import type { DealSources } from '../../crm/dealSources.js';
 import { invoiceProperties, invoiceReturnProperties, invoiceSchema, vatFromOption, type InvoiceProps } from './definition.js';
-import { loadSources, dealPeriod, dealBasis, reportToResponsible } from '../shared/dealContext.js';
+import { loadSources, dealPeriod, dealBasis } from '../shared/dealContext.js';
 import { documentLinks } from '../shared/documentLinks.js';
-import { getPortalSettings } from '../../storage/portalSettings.js';
+import { getPortalSettings } from '../../settings/portalSettings.js';
 import { documentFromDeal } from '../../invoicing/documentFromDeal.js';
 import { defaultPeriod, dueDateFor, todayIn, periodLabel } from '../../invoicing/period.js';
 import { issueNumbered } from '../shared/issueNumbered.js';
@@ -98,59 +98,53 @@ export const generateInvoice: RobotDefinition<InvoiceProps> = {
   returnProperties: invoiceReturnProperties,
   schema: invoiceSchema,
   async run(ctx, props) {
-    let sources: DealSources | undefined;
-    try {
-      sources = await loadSources(ctx);
-      const { doc, created, warnings } = await issueInvoice(ctx, props, sources);
-      const snapshot = doc.snapshot;
-      const totals = documentTotals(snapshot);
-      const purpose = paymentPurpose(snapshot, totals);
-      const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
-      const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
-      const period = doc.period_from && doc.period_to ? periodLabel(doc.period_from, doc.period_to) : '';
-      await recordOnDeal(
-        ctx,
-        { doc, created },
-        {
-          [ufName('QRB_INV_NO')]: doc.number,
-          [ufName('QRB_INV_DATE')]: doc.doc_date,
-          [ufName('QRB_INV_SUM')]: `${kopecksToDecimal(doc.amount_kopecks)}|RUB`,
-          [ufName('QRB_INV_DUE')]: doc.due_date ?? '',
-          [ufName('QRB_INV_URL')]: links.invoice,
-          [ufName('QRB_QRINV_URL')]: links.qr_invoice ?? '',
-          [ufName('QRB_QR_PNG')]: links.qr_png ?? '',
-          [ufName('QRB_PER_FROM')]: doc.period_from ?? '',
-          [ufName('QRB_PER_TO')]: doc.period_to ?? '',
-        },
-        {
-          text: [
-            `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
-            `Счёт: ${links.invoice}`,
-            ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
-            ...warnings.map((w) => `⚠ ${w}`),
-          ].join('\n'),
-          marker: links.invoice,
-        },
-      );
-      const smartInvoiceId = props.create_smart_invoice
-        ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources!, snapshot, doc, { mayExist: !created }))
-        : 0;
-      return {
-        invoice_id: doc.id,
-        invoice_number: doc.number,
-        invoice_date: doc.doc_date,
-        invoice_url: links.invoice,
-        qr_invoice_url: links.qr_invoice ?? '',
-        qr_image_url: links.qr_png ?? '',
-        amount_due: Number(kopecksToDecimal(doc.amount_kopecks)),
-        due_date: doc.due_date ?? '',
-        payment_purpose: purpose,
-        smart_invoice_id: smartInvoiceId,
-        warnings: warnings.join('\n'),
-      };
-    } catch (err) {
-      await reportToResponsible(ctx, sources?.deal, err);
-      throw err;
-    }
+    const sources = await loadSources(ctx);
+    const { doc, created, warnings } = await issueInvoice(ctx, props, sources);
+    const snapshot = doc.snapshot;
+    const totals = documentTotals(snapshot);
+    const purpose = paymentPurpose(snapshot, totals);
+    const hasQr = snapshot.kind === 'qr_invoice' && snapshot.qr?.mode !== 'none';
+    const links = documentLinks(ctx.deps, doc, hasQr ? ['invoice', 'qr_invoice', 'qr_png'] : ['invoice']);
+    const period = doc.period_from && doc.period_to ? periodLabel(doc.period_from, doc.period_to) : '';
+    await recordOnDeal(
+      ctx,
+      { doc, created },
+      {
+        [ufName('QRB_INV_NO')]: doc.number,
+        [ufName('QRB_INV_DATE')]: doc.doc_date,
+        [ufName('QRB_INV_SUM')]: `${kopecksToDecimal(doc.amount_kopecks)}|RUB`,
+        [ufName('QRB_INV_DUE')]: doc.due_date ?? '',
+        [ufName('QRB_INV_URL')]: links.invoice,
+        [ufName('QRB_QRINV_URL')]: links.qr_invoice ?? '',
+        [ufName('QRB_QR_PNG')]: links.qr_png ?? '',
+        [ufName('QRB_PER_FROM')]: doc.period_from ?? '',
+        [ufName('QRB_PER_TO')]: doc.period_to ?? '',
+      },
+      {
+        text: [
+          `[B]Счёт № ${doc.number} от ${formatDateShort(doc.doc_date)}[/B] на ${formatMoney(doc.amount_kopecks)} руб.${period ? ` за ${period}` : ''}, оплатить до ${doc.due_date ? formatDateShort(doc.due_date) : '—'}`,
+          `Счёт: ${links.invoice}`,
+          ...(links.qr_invoice ? [`Счёт с QR-кодом: ${links.qr_invoice}`] : []),
+          ...warnings.map((w) => `⚠ ${w}`),
+        ].join('\n'),
+        marker: links.invoice,
+      },
+    );
+    const smartInvoiceId = props.create_smart_invoice
+      ? await ctx.effect('smart-invoice', () => createSmartInvoice(ctx, sources, snapshot, doc, { mayExist: !created }))
+      : 0;
+    return {
+      invoice_id: doc.id,
+      invoice_number: doc.number,
+      invoice_date: doc.doc_date,
+      invoice_url: links.invoice,
+      qr_invoice_url: links.qr_invoice ?? '',
+      qr_image_url: links.qr_png ?? '',
+      amount_due: Number(kopecksToDecimal(doc.amount_kopecks)),
+      due_date: doc.due_date ?? '',
+      payment_purpose: purpose,
+      smart_invoice_id: smartInvoiceId,
+      warnings: warnings.join('\n'),
+    };
   },
 };

@@ -1,8 +1,7 @@
 import type { RobotDefinition } from '../framework/types.js';
 import { sendProperties, sendReturnProperties, sendSchema, type SendProps } from './definition.js';
-import { loadSendSources, type SendSources } from './sources.js';
+import { loadSendSources } from './sources.js';
 import { sendLetter } from './letter.js';
-import { reportToResponsible } from '../shared/dealContext.js';
 import { emailOriginId } from '../../crm/emailActivity.js';
 
 export const sendDocuments: RobotDefinition<SendProps> = {
@@ -17,20 +16,15 @@ export const sendDocuments: RobotDefinition<SendProps> = {
   returnProperties: sendReturnProperties,
   schema: sendSchema,
   async run(ctx, props) {
-    let sources: SendSources | undefined;
-    try {
-      const originId = emailOriginId(ctx.call.eventToken);
-      sources = await loadSendSources(ctx.bitrix, ctx.call.document.id, originId);
-      const sent = await sendLetter(
-        { deps: ctx.deps, bitrix: ctx.bitrix, memberId: ctx.portal.member_id, dealId: ctx.call.document.id, effect: ctx.effect, now: ctx.clock.now(), fallbackUserId: ctx.call.userId ?? ctx.portal.user_id ?? 0 },
-        props,
-        sources,
-        originId,
-      );
-      return { activity_id: sent.activityId, sent_to: sent.recipients.join(', ') };
-    } catch (err) {
-      await reportToResponsible(ctx, sources?.deal, err);
-      throw err;
-    }
+    const originId = emailOriginId(ctx.call.eventToken);
+    const sources = await loadSendSources(ctx.bitrix, ctx.call.document.id, originId);
+    ctx.noteDeal(sources.deal);
+    const sent = await sendLetter(
+      { deps: ctx.deps, bitrix: ctx.bitrix, memberId: ctx.portal.member_id, dealId: ctx.call.document.id, effect: ctx.effect, now: ctx.clock.now(), fallbackUserId: ctx.call.userId ?? ctx.portal.user_id ?? 0 },
+      props,
+      sources,
+      originId,
+    );
+    return { activity_id: sent.activityId, sent_to: sent.recipients.join(', ') };
   },
 };

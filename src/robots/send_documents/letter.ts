@@ -10,7 +10,7 @@ import { checkTemplateFits, letterContext, letterFiles, type LetterFiles } from 
 import { documentLinks } from '../shared/documentLinks.js';
 import { markActSent } from '../generate_act/state.js';
 import { AppError } from '../../errors.js';
-import { getPortalSettings } from '../../storage/portalSettings.js';
+import { getPortalSettings } from '../../settings/portalSettings.js';
 import { latestDocumentForDeal } from '../../storage/documents.js';
 import { resolveRecipients } from '../../crm/recipients.js';
 import { emailActivityParams, sendEmailActivity } from '../../crm/emailActivity.js';

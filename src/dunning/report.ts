@@ -2,12 +2,12 @@ import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import { getPortal } from '../storage/portals.js';
-import { getPortalSettings } from '../storage/portalSettings.js';
+import { getPortalSettings } from '../settings/portalSettings.js';
 import { getDocument } from '../storage/documents.js';
 import { openInvoices } from '../storage/payments.js';
 import { stepsOf } from '../storage/overdueSteps.js';
-import { daysOverdue, planOverdueSteps } from './planner.js';
-import { ladderActionName } from './ladder.js';
+import { daysOverdue, planOverdueSteps } from '../overdue/planner.js';
+import { ladderActionName } from '../overdue/ladder.js';
 import { penaltyOfInvoice } from './penaltyOf.js';
 
 /** One overdue invoice as `qrbill overdue` (and the app's pages) show it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJobKind } from '../jobs/types.js';
-import { LADDER_ACTIONS } from './ladder.js';
+import { LADDER_ACTIONS } from '../overdue/ladder.js';
 
 /**
  * The ladder steps of one invoice that came due together, carried out in order by one job (after downtime the

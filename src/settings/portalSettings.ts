@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from './schema.js';
-import { getSetting, setSetting } from './settings.js';
+import type { Database } from '../storage/schema.js';
+import { getSetting, setSetting } from '../storage/settings.js';
 import { ValidationError } from '../errors.js';
 import { validateNumberTemplate } from '../invoicing/numbering.js';
 import { DEFAULT_LADDER, ladderSchema } from '../overdue/ladder.js';

@@ -2,10 +2,10 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { transaction } from '../storage/db.js';
 import { listPortals } from '../storage/portals.js';
-import { getPortalSettings } from '../storage/portalSettings.js';
+import { getPortalSettings } from '../settings/portalSettings.js';
 import { openInvoices } from '../storage/payments.js';
 import { claimStep, stepsOf } from '../storage/overdueSteps.js';
-import { planOverdueSteps } from './planner.js';
+import { planOverdueSteps } from '../overdue/planner.js';
 import { OVERDUE_STEPS_JOB, type OverdueStepsPayload } from './stepJob.js';
 
 type TickDeps = Pick<AppDeps, 'database' | 'jobs' | 'clock' | 'log' | 'work'>;
