@@ -9,6 +9,9 @@ import { paymentEffectsJobHandler } from './payments/effects.js';
 import { OVERDUE_STEPS_JOB } from './dunning/stepJob.js';
 import { overdueStepsJobHandler } from './dunning/steps.js';
 import { runOverdueLadder } from './dunning/tick.js';
+import { LEASE_PERIOD_JOB } from './leasing/periodJob.js';
+import { leasePeriodJobHandler } from './leasing/createPeriodDeal.js';
+import { runLeaseScheduler } from './leasing/tick.js';
 import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
 
 /** The job kinds this service runs, wired to their handlers. */
@@ -17,7 +20,7 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
     store: deps.jobs,
     clock: deps.clock,
     log: deps.log.child({ component: 'worker' }),
-    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps)), route(OVERDUE_STEPS_JOB, overdueStepsJobHandler(deps))],
+    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps)), route(OVERDUE_STEPS_JOB, overdueStepsJobHandler(deps)), route(LEASE_PERIOD_JOB, leasePeriodJobHandler(deps))],
     concurrency: opts.concurrency ?? deps.config.WORKER_CONCURRENCY,
     pollMs: opts.pollMs ?? 1000,
     backoff: { baseMs: 2_000, capMs: 5 * 60_000 },
@@ -28,12 +31,13 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
 
 /**
  * One round of housekeeping: robot calls whose jobs failed without an answer go to answer jobs, and
- * wait_for_payment calls whose invoice went overdue are answered, and the overdue ladder's due steps are claimed.
+ * wait_for_payment calls whose invoice went overdue are answered, the overdue ladder's due steps are claimed, and lease periods whose control date came get their deals.
  */
 export async function runMaintenance(deps: AppDeps): Promise<void> {
   await answerOrphanedRobotCalls(deps);
   await resolveOverdueWaits(deps);
   await runOverdueLadder(deps);
+  await runLeaseScheduler(deps);
 }
 
 /**

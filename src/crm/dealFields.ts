@@ -27,6 +27,7 @@ export const DEAL_USER_FIELDS: DealUserField[] = [
   { fieldName: 'QRB_PER_TO', type: 'date', label: { ru: 'Период по', en: 'Period to' } },
   { fieldName: 'QRB_PAID_SUM', type: 'money', label: { ru: 'Оплачено', en: 'Paid' } },
   { fieldName: 'QRB_PAID_DATE', type: 'date', label: { ru: 'Дата оплаты', en: 'Paid on' } },
+  { fieldName: 'QRB_CONTRACT', type: 'string', label: { ru: 'Договор аренды (сделка)', en: 'Lease contract deal' } },
 ];
 
 export const ufName = (fieldName: string) => `UF_CRM_${fieldName}`;

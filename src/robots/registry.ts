@@ -4,12 +4,14 @@ import { generateInvoice } from './generate_invoice/index.js';
 import { generateAct } from './generate_act/index.js';
 import { sendDocuments } from './send_documents/index.js';
 import { waitForPayment } from './wait_for_payment/index.js';
+import { startLeaseBilling } from './start_lease_billing/index.js';
+import { stopLeaseBilling } from './stop_lease_billing/index.js';
 
 /**
  * The static robot registry: install registers exactly these, the HTTP handler accepts exactly
  * these codes, and the worker runs them. Adding a robot = adding its folder and one line here.
  */
-export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice, generateAct, sendDocuments, waitForPayment];
+export const ROBOTS: readonly AnyRobot[] = [ping, generateInvoice, generateAct, sendDocuments, waitForPayment, startLeaseBilling, stopLeaseBilling];
 
 const byCode = new Map(ROBOTS.map((r) => [r.code, r]));
 

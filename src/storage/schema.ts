@@ -22,6 +22,8 @@ export interface Database {
   payment_pushes: PaymentPushesTable;
   payment_waits: PaymentWaitsTable;
   overdue_steps: OverdueStepsTable;
+  lease_schedules: LeaseSchedulesTable;
+  lease_periods: LeasePeriodsTable;
 }
 
 export interface SettingsTable {
@@ -254,3 +256,33 @@ export interface OverdueStepsTable {
   updated_at: string;
 }
 export type OverdueStepRow = Selectable<OverdueStepsTable>;
+
+/** A lease billing itself: one per contract deal. */
+export interface LeaseSchedulesTable {
+  id: Generated<number>;
+  member_id: string;
+  contract_deal_id: number;
+  properties_json: string;
+  deal_json: string;
+  rows_json: string;
+  scheduled_on: string;
+  stop_after: string | null;
+  state: 'active' | 'ended' | 'stopped';
+  created_at: string;
+  updated_at: string;
+}
+
+/** A period of a schedule whose deal was claimed, created, or could not be created yet. */
+export interface LeasePeriodsTable {
+  schedule_id: number;
+  period_from: string;
+  period_to: string;
+  control_date: string;
+  status: 'claimed' | 'created' | 'failed';
+  deal_id: number | null;
+  detail: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type LeaseScheduleRow = Selectable<LeaseSchedulesTable>;
+export type LeasePeriodRow = Selectable<LeasePeriodsTable>;

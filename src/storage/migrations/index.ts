@@ -5,6 +5,7 @@ import { documents } from './0002_documents.js';
 import { restPacing } from './0003_rest_pacing.js';
 import { payments } from './0004_payments.js';
 import { overdue } from './0005_overdue.js';
+import { leases } from './0006_leases.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -17,5 +18,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0003_rest_pacing': restPacing(dialect),
     '0004_payments': payments(dialect),
     '0005_overdue': overdue(dialect),
+    '0006_leases': leases(dialect),
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * A lease signed once bills itself: start_lease_billing on the contract deal, then on each control date (sandbox
+ * clock, maintenance passes as every worker runs them) one deal per period — pro-rated first period, none before
+ * its control date, none twice, missed periods after downtime created once each, none after the end.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseEngines } from '../helpers/databases.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { runRobot } from './invoicing-kit.js';
+import { runMaintenance } from '../../src/worker.js';
+import { listSchedules } from '../../src/storage/leases.js';
+
+describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  async function settle() {
+    for (let i = 0; i < 400; i++) {
+      const c = await h.server.deps.jobs.counts();
+      if (c.pending === 0 && c.running === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await h.sandbox.runUntilIdle();
+  }
+
+  async function at(moscow: string) {
+    h.clock.set(`${moscow}+03:00`);
+    await runMaintenance(h.server.deps);
+    await runMaintenance(h.server.deps);
+    await settle();
+  }
+
+  const periodDeals = (contractId: number) =>
+    [...h.sandbox.crm.deals.values()].filter((d) => d.UF['UF_CRM_QRB_CONTRACT'] === String(contractId)).sort((a, b) => a.ID - b.ID);
+
+  it('creates one deal per period on its control date, pro-rates the first, catches up after downtime, stops at the end', async () => {
+    h = await startHarness(engine, { now: '2026-12-20T10:00:00+03:00' });
+    await h.install();
+    const contract = h.seed.deals.tenant!;
+    const started = (
+      await runRobot(h, 'start_lease_billing', contract, {
+        lease_start: '2027-01-15', lease_end: '31.03.2027', period: 'month', anchor_day: '1', bill_days_before: '5',
+        contract_number: 'А-17', contract_date: '2026-12-15',
+      })
+    ).answer;
+    expect(started).toMatchObject({ status: 'ok', next_control_date: '2027-01-10', next_period_from: '2027-01-15', next_period_to: '2027-01-31', periods_total: '3' });
+
+    await at('2027-01-09T23:00:00');
+    expect(periodDeals(contract)).toHaveLength(0);
+    await at('2027-01-10T00:05:00');
+    const [first] = periodDeals(contract);
+    expect(periodDeals(contract)).toHaveLength(1);
+    expect(first).toMatchObject({ COMPANY_ID: h.sandbox.crm.deals.get(contract)!.COMPANY_ID, ASSIGNED_BY_ID: h.sandbox.crm.deals.get(contract)!.ASSIGNED_BY_ID, CATEGORY_ID: 1 });
+    expect(first!.TITLE).toContain('Аренда офиса 301');
+    expect(first!.UF).toMatchObject({ UF_CRM_QRB_PER_FROM: '2027-01-15', UF_CRM_QRB_PER_TO: '2027-01-31', UF_CRM_QRB_BASIS: 'Договор № А-17 от 15.12.2026' });
+    expect(Number(first!.OPPORTUNITY)).toBeCloseTo(13709.68, 2); // 17 of 31 days of 25 000,00
+    expect(h.sandbox.crm.commentsOf('deal', contract).some((c) => String(c.COMMENT).includes(`/crm/deal/details/${first!.ID}/`))).toBe(true);
+
+    await at('2027-03-01T09:00:00'); // down since January: February's and March's control dates passed
+    const deals = periodDeals(contract);
+    expect(deals.map((d) => d.UF['UF_CRM_QRB_PER_FROM'])).toEqual(['2027-01-15', '2027-02-01', '2027-03-01']);
+    expect(Number(deals[1]!.OPPORTUNITY)).toBe(25000);
+    expect((await listSchedules(h.database.db, h.sandbox.memberId))[0]!.state).toBe('ended');
+
+    await at('2027-05-01T09:00:00');
+    expect(periodDeals(contract)).toHaveLength(3);
+  });
+
+  it('refuses a contract without lease dates, naming the property', async () => {
+    h = await startHarness(engine, { now: '2026-12-20T10:00:00+03:00' });
+    await h.install();
+    const answer = (await runRobot(h, 'start_lease_billing', h.seed.deals.tenant!, { lease_start: '31.02.2027' })).answer;
+    expect(answer.status).toBe('error');
+    expect(String(answer.error_text)).toContain('Начало аренды');
+  });
+});
