@@ -35,6 +35,9 @@ Commands:
                                 payments received, their invoices and state (--manual: the manual queue)
   payments <member_id> match <payment_id> <invoice_number> | unmatch <payment_id>
                                 resolve the manual queue
+  leases <member_id> [--json]   lease schedules: next control date, periods done/total, state
+  leases <member_id> preview <schedule_id> [--count 12]
+                                the coming control dates, periods and amounts (creates nothing)
   overdue <member_id> [--json]  overdue invoices: amount due, days, last and next ladder step, penalty
   apikey <member_id> [list|create [label]|revoke <id>]
                                 API keys for 1C pushing payments and statements (shown once, stored hashed)
@@ -123,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./cli/numbering.js')).numberingCommand(rest, io);
     case 'payments':
       return (await import('./cli/payments.js')).paymentsCommand(rest, io);
+    case 'leases':
+      return (await import('./cli/leases.js')).leasesCommand(rest, io);
     case 'overdue':
       return (await import('./cli/overdue.js')).overdueCommand(rest, io);
     case 'apikey':

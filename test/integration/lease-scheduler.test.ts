@@ -4,11 +4,16 @@
  * its control date, none twice, missed periods after downtime created once each, none after the end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runRobot } from './invoicing-kit.js';
 import { runMaintenance } from '../../src/worker.js';
 import { listSchedules } from '../../src/storage/leases.js';
+
+const run = promisify(execFile);
 
 describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
   let h: Harness;
@@ -46,6 +51,20 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
       })
     ).answer;
     expect(started).toMatchObject({ status: 'ok', next_control_date: '2027-01-10', next_period_from: '2027-01-15', next_period_to: '2027-01-31', periods_total: '3' });
+
+    // What will be billed, before anything is created.
+    const qrbill = (...args: string[]) =>
+      run('npx', ['tsx', path.resolve('src/cli.ts'), ...args], {
+        env: { ...process.env, DATA_DIR: h.database.dataDir, DATABASE_URL: h.database.databaseUrl ?? '', QRBILL_NOW: h.clock.now().toISOString() },
+      });
+    const preview = JSON.parse((await qrbill('leases', h.sandbox.memberId, 'preview', String(started.schedule_id), '--count', '5', '--json')).stdout) as Array<Record<string, unknown>>;
+    expect(preview.map((p) => [p.control_date, p.from, p.to, p.total])).toEqual([
+      ['2027-01-10', '2027-01-15', '2027-01-31', '13709.68'],
+      ['2027-01-27', '2027-02-01', '2027-02-28', '25000.00'],
+      ['2027-02-24', '2027-03-01', '2027-03-31', '25000.00'],
+    ]);
+    const listed = JSON.parse((await qrbill('leases', h.sandbox.memberId, '--json')).stdout) as Array<Record<string, unknown>>;
+    expect(listed).toEqual([expect.objectContaining({ contract_deal_id: contract, periods_done: 0, periods_total: 3, state: 'active', next: { control_date: '2027-01-10', from: '2027-01-15', to: '2027-01-31' } })]);
 
     await at('2027-01-09T23:00:00');
     expect(periodDeals(contract)).toHaveLength(0);
