@@ -5,8 +5,10 @@
  * Both servers run as child processes of their own; the load generator (autocannon) runs here.
  *
  *   npm run bench accept        BENCH_ACCEPT_SECONDS=10 BENCH_ACCEPT_CONNECTIONS=50 BENCH_ACCEPT_BURST=10000
+ *   BENCH_NODE_FLAGS="--max-semi-space-size=32"   Node flags for both servers (e.g. to try GC settings)
+ *   BENCH_PROFILE=/tmp/prof                        a CPU profile of the service
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,10 +92,12 @@ async function seed(dataDir: string): Promise<void> {
   await database.close();
 }
 
-function start(script: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+function start(script: string, args: string[], env: Record<string, string>, profile = false): Promise<ChildProcess> {
   const child = fork(script, args, {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    // Compiled JavaScript runs as is; TypeScript through tsx. BENCH_PROFILE=dir writes a V8 CPU profile of the
+    // service (open it in Chrome DevTools) to find where time goes.
+    execArgv: [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(profile && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -166,8 +170,10 @@ export async function acceptBench(): Promise<void> {
     const bareLoad = await load(`http://127.0.0.1:${barePort}/bitrix/robots/ping`, { seconds: SECONDS });
     await stop(bare);
 
+    // The service as `npm start` runs it: the compiled build.
+    execSync('npm run -s build', { cwd: ROOT, stdio: 'inherit' });
     const port = String(await freePort());
-    const service = await start('src/cli.ts', ['serve'], {
+    const service = await start('dist/cli.js', ['serve'], {
       PORT: port,
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -175,7 +181,7 @@ export async function acceptBench(): Promise<void> {
       LOG_LEVEL: 'info',
       B24_CLIENT_ID: 'local.bench',
       B24_CLIENT_SECRET: 'bench-secret',
-    });
+    }, true);
     const ours = await load(`http://127.0.0.1:${port}/bitrix/robots/ping`, { seconds: SECONDS });
     const burst = await load(`http://127.0.0.1:${port}/bitrix/robots/ping`, { amount: BURST });
     const rss = peakRssMb(service.pid!);

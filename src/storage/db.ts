@@ -6,7 +6,7 @@ import pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from './schema.js';
-import { ImmediateSqliteDialect } from './sqliteDialect.js';
+import { ImmediateSqliteDialect, withStatementCache } from './sqliteDialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,7 +53,7 @@ function openSqlite(dataDir: string, log?: Logger): AppDatabase {
   } catch (err) {
     throw new AppError('DATABASE_OPEN_FAILED', `Cannot open the SQLite database at ${file}`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(handle) }) });
   log?.info({ dialect: 'sqlite', file }, 'database opened');
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -7,6 +7,7 @@
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   private draining = false;
+  private scheduled = false;
 
   /**
    * `commit` stores a batch in one transaction and returns one result per item, in order. When a batch of several
@@ -20,11 +21,19 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining || this.scheduled) return;
+      // Start after the requests read in this turn of the event loop have submitted too: with a synchronous
+      // driver (SQLite) a commit would otherwise finish before the next request is even parsed, one call each.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
     });
   }
 
   private async drain(): Promise<void> {
+    if (this.draining) return;
     this.draining = true;
     try {
       while (this.queue.length) {

@@ -68,7 +68,8 @@ export class RobotCallAcceptor {
         received_at: this.deps.clock.now().toISOString(),
       },
       job: { eventToken: call.eventToken, ...(invalid ? { invalid } : {}) },
-      pair,
+      // The pair we already hold (a repeated token, as within one run of a process) has nothing to adopt.
+      pair: pair && !(portal.status === 'active' && pair.accessToken === portal.access_token) ? pair : undefined,
     });
     if (created) this.deps.wake();
     return { created, ...(invalid ? { invalid } : {}) };
