@@ -7,10 +7,14 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
 import { startSandbox, type Sandbox } from '../sandbox/portal.js';
-import { seedDemoPortal } from '../sandbox/crm/index.js';
+import { seedDemoPortal, type DemoSeed } from '../sandbox/crm/index.js';
 import type { WorkflowLogEntry } from '../sandbox/automation.js';
 import { rentalPipeline, STAGES } from './pipeline.js';
-import { importStatement } from '../payments/apply.js';
+import { applyPushedPayment, importStatement } from '../payments/apply.js';
+import { DateTime } from 'luxon';
+import { updatePortalSettings } from '../settings/portalSettings.js';
+import { runMaintenance } from '../worker.js';
+import { overdueReport } from '../dunning/report.js';
 import { encodeStatement, writeStatement } from '../payments/statement/write.js';
 
 interface Io {
@@ -102,6 +106,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     await writeDocuments(sandbox, outDir, io);
     printTimeline(sandbox, dealId, io);
     const failed = sandbox.workflowLog().some((e) => e.type === 'answer' && e.returnValues?.status === 'error');
+    await overdueScene(server, sandbox, clock, seed, io);
     io.stdout(failed ? '\nДемо завершено с ошибками (см. выше).' : '\nДемо завершено: цикл «счёт → письмо → оплата по выписке → акт → письмо» прошёл сам.');
     return failed ? 1 : 0;
   } finally {
@@ -109,6 +114,54 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     await sandbox.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The second tenant pays late: the overdue ladder on the sandbox clock — a reminder before the due date, the
+ * manager, his head, the accountant, a second reminder with the penalty — until the payment stops it.
+ */
+async function overdueScene(server: Awaited<ReturnType<typeof startServer>>, sandbox: Sandbox, clock: ManualClock, seed: DemoSeed, io: Io): Promise<void> {
+  const dealId = seed.deals.soleTrader;
+  await updatePortalSettings(server.deps.database.db, sandbox.memberId, { accountantUserIds: [seed.users.accountant], penalty: { ratePerDayPercent: 0.1, capPercent: 10 } });
+  io.stdout(`\n3. Второй арендатор — «${sandbox.crm.deals.get(dealId)!.TITLE}» — платит с опозданием (пени 0,1 % в день):`);
+  await sandbox.moveDeal(dealId, 'C1:PREPARATION');
+  await sandbox.runUntilIdle({ timeoutMs: 30_000, ignoreWaiting: ['wait_for_payment'] });
+  const fields = sandbox.crm.deals.get(dealId)!.UF;
+  const due = String(fields['UF_CRM_QRB_INV_DUE'] ?? '').slice(0, 10);
+  io.stdout(`    счёт № ${String(fields['UF_CRM_QRB_INV_NO'])} выставлен, оплатить до ${due.split('-').reverse().join('.')}`);
+  const users = new Map([
+    [seed.users.manager, 'менеджеру'],
+    [seed.users.head, 'руководителю отдела'],
+    [seed.users.accountant, 'бухгалтеру'],
+  ]);
+  let seen = sandbox.crm.notifications.length;
+  let comments = sandbox.crm.commentsOf('deal', dealId).length;
+  for (const day of [-3, 1, 3, 5, 7]) {
+    const at = DateTime.fromISO(due, { zone: 'Europe/Moscow' }).plus({ days: day }).set({ hour: 9, minute: 5 });
+    clock.set(at.toJSDate());
+    await runMaintenance(server.deps);
+    await settle(server, sandbox);
+    const news = sandbox.crm.commentsOf('deal', dealId).slice(comments).map((c) => String(c.COMMENT)).filter((c) => c.startsWith('Просрочка'));
+    comments = sandbox.crm.commentsOf('deal', dealId).length;
+    for (const c of news) io.stdout(`    ${at.toFormat('dd.MM.yyyy HH:mm')}: ${c.replace(/^Просрочка \(шаг [^)]*\): /, '').split('. ')[0]}`);
+    for (const n of sandbox.crm.notifications.slice(seen)) if (users.has(n.userId)) io.stdout(`      уведомление ${users.get(n.userId)}: ${n.message.replace(/\[\/?URL[^\]]*\]/g, '').slice(0, 140)}`);
+    seen = sandbox.crm.notifications.length;
+  }
+  const amount = Math.round(Number(String(fields['UF_CRM_QRB_INV_SUM'] ?? '0').split('|')[0]) * 100);
+  const decision = await applyPushedPayment(server.deps, sandbox.memberId, {
+    date: clock.now().toISOString().slice(0, 10), number: '77', amountKopecks: amount, payerInn: '771234567859', payerName: 'ИП Смирнов Пётр Иванович',
+    payerAccount: '40802810838000012345', payeeAccount: DEMO_ACCOUNTS.landlord, purpose: `Оплата по счету № ${String(fields['UF_CRM_QRB_INV_NO'])}`,
+  });
+  await settle(server, sandbox);
+  io.stdout(`    оплата пришла из 1С: ${decision.result} — ${decision.reason}`);
+  clock.set(DateTime.fromISO(due, { zone: 'Europe/Moscow' }).plus({ days: 20 }).toJSDate());
+  await runMaintenance(server.deps);
+  await settle(server, sandbox);
+  const left = await overdueReport(server.deps.database.db, sandbox.memberId, clock.now());
+  io.stdout(`    лестница остановлена: просроченных счетов ${left.length}, стадия «${stageName(sandbox, sandbox.crm.deals.get(dealId)!.STAGE_ID)}»`);
+  // «Оплачено» issues the act, which for a period still running answers when it can be issued instead.
+  const act = sandbox.workflowLog().filter((e) => e.type === 'answer' && e.robot === 'generate_act' && e.dealId === dealId).at(-1);
+  if (act?.returnValues?.status === 'error') io.stdout(`    акт: ${String(act.returnValues.error_text)}`);
 }
 
 /** A 1C statement of the landlord's account (due date to today) in which the tenant paid the invoice in full on time. */
@@ -145,7 +198,8 @@ async function settle(server: Awaited<ReturnType<typeof startServer>>, sandbox: 
     if (c.pending === 0 && c.running === 0) break;
     await new Promise((r) => setTimeout(r, 25));
   }
-  await sandbox.runUntilIdle({ timeoutMs: 30_000 });
+  // A process still waiting for a payment (wait_for_payment) is not a hang: it is what the next scene is about.
+  await sandbox.runUntilIdle({ timeoutMs: 30_000, ignoreWaiting: ['wait_for_payment'] });
 }
 
 /** Saves every document the robots linked to (deal fields hold the links) into the output folder. */

@@ -18,6 +18,11 @@ describe('qrbill demo', () => {
       // The money comes from a 1C statement: matched, the waiting robot answered, the trigger moves the deal.
       expect(text).toMatch(/п\/п 588 на 25000\.00 руб\. от ИНН 5027123457: paid/);
       expect(text).toContain('робот wait_for_payment: ответил status=paid');
+      // The second tenant pays late: the ladder on the sandbox clock, then the payment stops it.
+      expect(text).toMatch(/\d{2}\.\d{2}\.\d{4} 09:05: напоминание клиенту до срока: письмо/);
+      expect(text).toContain('уведомление руководителю отдела');
+      expect(text).toMatch(/\d{2}\.\d{2}\.\d{4} 09:05: напоминание клиенту о просрочке/);
+      expect(text).toContain('лестница остановлена: просроченных счетов 0');
       expect(text).toContain('Стадия сейчас: «Акт отправлен»');
       const files = readdirSync(path.join(dir, 'docs')).sort();
       expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^Счет №1 от .*\.pdf$/), expect.stringMatching(/^Акт №1 от .*\.pdf$/)]));

@@ -87,6 +87,33 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
     expect(periodDeals(contract)).toHaveLength(3);
   });
 
+  it('stop_lease_billing makes the period containing the stop day the last, pro-rated; a second start updates the schedule', async () => {
+    h = await startHarness(engine, { now: '2027-01-20T10:00:00+03:00' });
+    await h.install();
+    const contract = h.seed.deals.tenant!;
+    const props = { lease_start: '2027-02-01', period: 'month', bill_days_before: '5' };
+    const first = (await runRobot(h, 'start_lease_billing', contract, props)).answer;
+    expect(first).toMatchObject({ status: 'ok', next_period_from: '2027-02-01', periods_total: '' }); // open-ended
+    const again = (await runRobot(h, 'start_lease_billing', contract, { ...props, lease_end: '2027-12-31' })).answer;
+    expect(again).toMatchObject({ schedule_id: first.schedule_id, periods_total: '11' });
+    expect(h.sandbox.crm.commentsOf('deal', contract).some((c) => String(c.COMMENT).startsWith('График выставления обновлён'))).toBe(true);
+
+    await at('2027-01-27T09:00:00');
+    expect(periodDeals(contract)).toHaveLength(1);
+    const stopped = (await runRobot(h, 'stop_lease_billing', contract, { stop_after: '2027-03-10' })).answer;
+    expect(stopped).toMatchObject({ status: 'ok', last_period_to: '2027-03-10' });
+    await at('2027-02-24T09:00:00');
+    const deals = periodDeals(contract);
+    expect(deals.map((d) => [d.UF['UF_CRM_QRB_PER_FROM'], d.UF['UF_CRM_QRB_PER_TO']])).toEqual([
+      ['2027-02-01', '2027-02-28'],
+      ['2027-03-01', '2027-03-10'],
+    ]);
+    expect(Number(deals[1]!.OPPORTUNITY)).toBeCloseTo(8064.52, 2); // 10 of 31 days of 25 000,00
+    await at('2027-04-01T09:00:00');
+    expect(periodDeals(contract)).toHaveLength(2);
+    expect((await listSchedules(h.database.db, h.sandbox.memberId))[0]!.state).toBe('stopped');
+  });
+
   it('refuses a contract without lease dates, naming the property', async () => {
     h = await startHarness(engine, { now: '2026-12-20T10:00:00+03:00' });
     await h.install();
