@@ -57,5 +57,12 @@ export function startMaintenance(deps: AppDeps, everyMs = 60_000): () => void {
   };
   const timer = setInterval(tick, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  // A first pass soon after start: after downtime (or a restart at a new QRBILL_NOW in a trial) due ladder steps,
+  // lease periods and overdue waits are taken up within seconds, not a minute later.
+  const first = setTimeout(tick, Math.min(everyMs, 2_000));
+  first.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

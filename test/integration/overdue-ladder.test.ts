@@ -12,6 +12,7 @@ import { runMaintenance } from '../../src/worker.js';
 import { updatePortalSettings } from '../../src/settings/portalSettings.js';
 import { applyPushedPayment } from '../../src/payments/apply.js';
 import { overdueReport } from '../../src/dunning/report.js';
+import { findHead } from '../../src/crm/orgStructure.js';
 
 describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
   let h: Harness;
@@ -79,6 +80,44 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
     ]);
     expect(timeline()).toHaveLength(5);
     expect(notices(h.seed.users.manager)).toHaveLength(1);
+  });
+
+  it('a service restarted after a jump over several steps takes them up by itself, once each, and nothing after a payment', async () => {
+    const invoice = await setup();
+    h.clock.set('2026-12-09T10:00:00+03:00'); // the reminder (3rd) is late; manager (7th) and head (9th) are due
+    await h.restart();
+    const until = Date.now() + 15_000;
+    while (notices(h.seed.users.head).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await settle();
+    expect(notices(h.seed.users.manager)).toHaveLength(1);
+    expect(notices(h.seed.users.head)).toHaveLength(1);
+    expect(letters()).toHaveLength(0);
+    await applyPushedPayment(h.server.deps, h.sandbox.memberId, {
+      date: '2026-12-09', number: '7', amountKopecks: 1_000_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
+      payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Частичная оплата по счету № ${String(invoice.invoice_number)}`,
+    });
+    await at('2026-12-11T09:00:00'); // paid in part: the accountants still learn, the remainder is still owed
+    expect(notices(h.seed.users.accountant)).toHaveLength(1);
+    expect(notices(h.seed.users.accountant)[0]!.message).toMatch(/оплачено 10\s000,00 ₽, осталось 15\s000,00 ₽/);
+    await applyPushedPayment(h.server.deps, h.sandbox.memberId, {
+      date: '2026-12-12', number: '8', amountKopecks: 1_500_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
+      payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Доплата по счету № ${String(invoice.invoice_number)}`,
+    });
+    await at('2026-12-14T09:00:00');
+    expect(letters()).toHaveLength(0); // the second reminder of the 13th never goes to a tenant who paid
+  });
+
+  it('finds the head along the org structure: up a level when the manager heads his department, none without a department', async () => {
+    h = await startHarness(engine);
+    await h.install();
+    const client = h.server.deps.bitrix.forPortal(h.sandbox.memberId);
+    expect(await findHead(client, h.seed.users.manager)).toMatchObject({ found: true, headId: h.seed.users.head, walkedUp: 0 });
+    // The head of «Отдел аренды» reports to the head of the parent department.
+    expect(await findHead(client, h.seed.users.head)).toMatchObject({ found: true, headId: h.seed.users.admin, walkedUp: 1 });
+    h.sandbox.crm.users.get(h.seed.users.manager)!.UF_DEPARTMENT = [];
+    expect(await findHead(client, h.seed.users.manager)).toEqual({ found: false, reason: 'no_department' });
+    // The top of the company has nobody above.
+    expect(await findHead(client, h.seed.users.admin)).toEqual({ found: false, reason: 'no_head' });
   });
 
   it('after downtime fires the missed notifications once, in order, skips a stale reminder, and stops when paid', async () => {
