@@ -11,6 +11,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { silentLogger } from '../../src/log.js';
 import { loadConfig } from '../../src/config.js';
+import { runMaintenance } from '../../src/worker.js';
 
 const postgres = databaseEngines().filter((e) => e.name === 'postgres');
 
@@ -91,5 +92,42 @@ describe.runIf(postgres.length > 0).each(postgres)('scale-out on $name', (engine
       numbers.push(Number(answers[0]!.returnValues.invoice_number));
     }
     expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('two instances passing over the same due work at once create each lease period and send each ladder step once', async () => {
+    h = await startHarness(engine, { now: '2026-12-20T10:00:00+03:00' });
+    const pool2 = await h.database.reopen();
+    db2 = pool2;
+    second = await startServer(
+      loadConfig({
+        DATA_DIR: h.database.dataDir,
+        B24_CLIENT_ID: h.sandbox.clientId,
+        B24_CLIENT_SECRET: h.sandbox.clientSecret,
+        B24_OAUTH_HOSTS: h.sandbox.oauthHost,
+        LOG_LEVEL: 'silent',
+        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+      }),
+      silentLogger(),
+      { clock: h.clock, port: 0, database: pool2 },
+    );
+    await h.install();
+    const contract = h.seed.deals.tenant!;
+    await h.sandbox.deliverRobotCall('start_lease_billing', contract, { lease_start: '2027-01-01', lease_end: '2027-04-30', period: 'month' });
+    await h.sandbox.runUntilIdle();
+    const invoice = await h.sandbox.deliverRobotCall('generate_invoice', h.seed.deals.soleTrader!, { due_days: '5' });
+    await h.sandbox.runUntilIdle();
+    expect(h.sandbox.eventSends().find((e) => e.eventToken === invoice.event_token)?.returnValues.status).toBe('ok');
+
+    h.clock.set('2027-03-30T10:00:00+03:00'); // four control dates and the whole ladder are due at once
+    const both = () => Promise.all([runMaintenance(h!.server.deps), runMaintenance(second!.deps)]);
+    for (let i = 0; i < 6; i++) {
+      await both();
+      await h.sandbox.runUntilIdle({ timeoutMs: 30_000 });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const periods = [...h.sandbox.crm.deals.values()].filter((d) => d.UF['UF_CRM_QRB_CONTRACT'] === String(contract)).map((d) => d.UF['UF_CRM_QRB_PER_FROM']);
+    expect(periods.sort()).toEqual(['2027-01-01', '2027-02-01', '2027-03-01', '2027-04-01']);
+    const manager = h.sandbox.crm.notificationsFor(h.seed.users.manager).filter((n) => n.message.includes('просрочка'));
+    expect(manager).toHaveLength(1);
   });
 });
