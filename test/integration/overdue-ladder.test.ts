@@ -57,6 +57,7 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
     expect(letters()).toHaveLength(0);
     await at('2026-12-03T09:01:00');
     expect(letters().map((a) => a.SUBJECT)).toEqual([`Напоминание об оплате счёта № ${String(invoice.invoice_number)} от 01.12.2026`]);
+    expect(letters()[0]!.FILE_IDS).toHaveLength(1); // the invoice, attached
 
     await at('2026-12-06T23:00:00'); // the due day is not overdue
     expect(notices(h.seed.users.manager)).toHaveLength(0);
