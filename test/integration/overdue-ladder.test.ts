@@ -5,6 +5,9 @@
  * skipped, and a payment stops the ladder.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { runRobot } from './invoicing-kit.js';
@@ -78,6 +81,13 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
     const report = await overdueReport(h.database.db, h.sandbox.memberId, h.clock.now());
     expect(report).toEqual([
       expect.objectContaining({ number: invoice.invoice_number, amountDueKopecks: 2_500_000, daysOverdue: 7, penaltyKopecks: 17_500, nextStep: null }),
+    ]);
+    // The same as the accountant reads it from the shell.
+    const cli = await promisify(execFile)('npx', ['tsx', path.resolve('src/cli.ts'), 'overdue', h.sandbox.memberId, '--json'], {
+      env: { ...process.env, DATA_DIR: h.database.dataDir, DATABASE_URL: h.database.databaseUrl ?? '', QRBILL_NOW: h.clock.now().toISOString() },
+    });
+    expect(JSON.parse(cli.stdout)).toEqual([
+      expect.objectContaining({ invoice_number: invoice.invoice_number, amount_due: '25000.00', days_overdue: 7, penalty: '175.00', next_step: null, last_step: expect.objectContaining({ key: '7:client_overdue_reminder', status: 'done' }) }),
     ]);
     expect(timeline()).toHaveLength(5);
     expect(notices(h.seed.users.manager)).toHaveLength(1);
