@@ -3,6 +3,7 @@
  * admin would drop the robots on a stage, and the ways a user looks at the result (the answer the
  * business process got, the documents behind the links, the QR a banking app reads).
  */
+import { runMaintenance } from '../../src/worker.js';
 import { expect } from 'vitest';
 import type { Harness } from '../helpers/harness.js';
 import type { AutomationStep, EventSendRecord } from '../../src/sandbox/portal.js';
@@ -113,3 +114,24 @@ export async function qrFieldsInPng(png: Uint8Array): Promise<Record<string, str
 
 /** Text with whitespace runs collapsed (sentences wrap over lines in the PDF). */
 export const flat = (s: string) => s.replace(/\s+/g, ' ');
+
+/**
+ * Until the service's worker has nothing pending or running and the portal's automation is idle. `ignoreWaiting`
+ * names robots whose steps may stay parked (wait_for_payment waiting for its money is not a hang).
+ */
+export async function settle(h: Harness, ignoreWaiting: string[] = []): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const c = await h.server.deps.jobs.counts();
+    if (c.pending === 0 && c.running === 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await h.sandbox.runUntilIdle(ignoreWaiting.length ? { ignoreWaiting } : {});
+}
+
+/** Moves the clock to a Moscow wall time and runs maintenance twice (a second pass must find nothing to do). */
+export async function atMoscow(h: Harness, wall: string): Promise<void> {
+  h.clock.set(`${wall}+03:00`);
+  await runMaintenance(h.server.deps);
+  await runMaintenance(h.server.deps);
+  await settle(h);
+}

@@ -9,8 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { runRobot } from './invoicing-kit.js';
-import { runMaintenance } from '../../src/worker.js';
+import { runRobot, settle, atMoscow } from './invoicing-kit.js';
 import { listSchedules } from '../../src/storage/leases.js';
 
 const run = promisify(execFile);
@@ -21,21 +20,7 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
     await h?.stop();
   });
 
-  async function settle() {
-    for (let i = 0; i < 400; i++) {
-      const c = await h.server.deps.jobs.counts();
-      if (c.pending === 0 && c.running === 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await h.sandbox.runUntilIdle();
-  }
 
-  async function at(moscow: string) {
-    h.clock.set(`${moscow}+03:00`);
-    await runMaintenance(h.server.deps);
-    await runMaintenance(h.server.deps);
-    await settle();
-  }
 
   const periodDeals = (contractId: number) =>
     [...h.sandbox.crm.deals.values()].filter((d) => d.UF['UF_CRM_QRB_CONTRACT'] === String(contractId)).sort((a, b) => a.ID - b.ID);
@@ -66,9 +51,9 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
     const listed = JSON.parse((await qrbill('leases', h.sandbox.memberId, '--json')).stdout) as Array<Record<string, unknown>>;
     expect(listed).toEqual([expect.objectContaining({ contract_deal_id: contract, periods_done: 0, periods_total: 3, state: 'active', next: { control_date: '2027-01-10', from: '2027-01-15', to: '2027-01-31' } })]);
 
-    await at('2027-01-09T23:00:00');
+    await atMoscow(h, '2027-01-09T23:00:00');
     expect(periodDeals(contract)).toHaveLength(0);
-    await at('2027-01-10T00:05:00');
+    await atMoscow(h, '2027-01-10T00:05:00');
     const [first] = periodDeals(contract);
     expect(periodDeals(contract)).toHaveLength(1);
     expect(first).toMatchObject({ COMPANY_ID: h.sandbox.crm.deals.get(contract)!.COMPANY_ID, ASSIGNED_BY_ID: h.sandbox.crm.deals.get(contract)!.ASSIGNED_BY_ID, CATEGORY_ID: 1 });
@@ -77,13 +62,13 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
     expect(Number(first!.OPPORTUNITY)).toBeCloseTo(13709.68, 2); // 17 of 31 days of 25 000,00
     expect(h.sandbox.crm.commentsOf('deal', contract).some((c) => String(c.COMMENT).includes(`/crm/deal/details/${first!.ID}/`))).toBe(true);
 
-    await at('2027-03-01T09:00:00'); // down since January: February's and March's control dates passed
+    await atMoscow(h, '2027-03-01T09:00:00'); // down since January: February's and March's control dates passed
     const deals = periodDeals(contract);
     expect(deals.map((d) => d.UF['UF_CRM_QRB_PER_FROM'])).toEqual(['2027-01-15', '2027-02-01', '2027-03-01']);
     expect(Number(deals[1]!.OPPORTUNITY)).toBe(25000);
     expect((await listSchedules(h.database.db, h.sandbox.memberId))[0]!.state).toBe('ended');
 
-    await at('2027-05-01T09:00:00');
+    await atMoscow(h, '2027-05-01T09:00:00');
     expect(periodDeals(contract)).toHaveLength(3);
   });
 
@@ -98,18 +83,18 @@ describe.each(databaseEngines())('lease scheduler on $name', (engine) => {
     expect(again).toMatchObject({ schedule_id: first.schedule_id, periods_total: '11' });
     expect(h.sandbox.crm.commentsOf('deal', contract).some((c) => String(c.COMMENT).startsWith('График выставления обновлён'))).toBe(true);
 
-    await at('2027-01-27T09:00:00');
+    await atMoscow(h, '2027-01-27T09:00:00');
     expect(periodDeals(contract)).toHaveLength(1);
     const stopped = (await runRobot(h, 'stop_lease_billing', contract, { stop_after: '2027-03-10' })).answer;
     expect(stopped).toMatchObject({ status: 'ok', last_period_to: '2027-03-10' });
-    await at('2027-02-24T09:00:00');
+    await atMoscow(h, '2027-02-24T09:00:00');
     const deals = periodDeals(contract);
     expect(deals.map((d) => [d.UF['UF_CRM_QRB_PER_FROM'], d.UF['UF_CRM_QRB_PER_TO']])).toEqual([
       ['2027-02-01', '2027-02-28'],
       ['2027-03-01', '2027-03-10'],
     ]);
     expect(Number(deals[1]!.OPPORTUNITY)).toBeCloseTo(8064.52, 2); // 10 of 31 days of 25 000,00
-    await at('2027-04-01T09:00:00');
+    await atMoscow(h, '2027-04-01T09:00:00');
     expect(periodDeals(contract)).toHaveLength(2);
     expect((await listSchedules(h.database.db, h.sandbox.memberId))[0]!.state).toBe('stopped');
   });

@@ -10,8 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { runRobot } from './invoicing-kit.js';
-import { runMaintenance } from '../../src/worker.js';
+import { runRobot, settle, atMoscow } from './invoicing-kit.js';
 import { updatePortalSettings } from '../../src/settings/portalSettings.js';
 import { applyPushedPayment } from '../../src/payments/apply.js';
 import { overdueReport } from '../../src/dunning/report.js';
@@ -23,22 +22,7 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
     await h?.stop();
   });
 
-  async function settle() {
-    for (let i = 0; i < 400; i++) {
-      const c = await h.server.deps.jobs.counts();
-      if (c.pending === 0 && c.running === 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await h.sandbox.runUntilIdle();
-  }
 
-  /** Moves the clock to a Moscow wall time and lets the ladder run (twice: a second pass must do nothing). */
-  async function at(moscow: string) {
-    h.clock.set(`${moscow}+03:00`);
-    await runMaintenance(h.server.deps);
-    await runMaintenance(h.server.deps);
-    await settle();
-  }
 
   async function setup() {
     h = await startHarness(engine, { now: '2026-12-01T09:00:00+03:00' });
@@ -56,24 +40,24 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
 
   it('walks the default ladder: reminder, manager with a to-do and the trigger, head, accountant, reminder with the penalty', async () => {
     const invoice = await setup();
-    await at('2026-12-03T08:59:00');
+    await atMoscow(h, '2026-12-03T08:59:00');
     expect(letters()).toHaveLength(0);
-    await at('2026-12-03T09:01:00');
+    await atMoscow(h, '2026-12-03T09:01:00');
     expect(letters().map((a) => a.SUBJECT)).toEqual([`Напоминание об оплате счёта № ${String(invoice.invoice_number)} от 01.12.2026`]);
     expect(letters()[0]!.FILE_IDS).toHaveLength(1); // the invoice, attached
 
-    await at('2026-12-06T23:00:00'); // the due day is not overdue
+    await atMoscow(h, '2026-12-06T23:00:00'); // the due day is not overdue
     expect(notices(h.seed.users.manager)).toHaveLength(0);
-    await at('2026-12-07T09:00:00');
+    await atMoscow(h, '2026-12-07T09:00:00');
     expect(notices(h.seed.users.manager)).toHaveLength(1);
     expect(h.sandbox.crm.activitiesOf(2, dealId()).filter((a) => String(a.SUBJECT).includes('Связаться с клиентом'))).toHaveLength(1);
     expect(h.sandbox.triggerExecutions().map((t) => t.code)).toEqual(['qrbill_invoice_overdue']);
 
-    await at('2026-12-09T09:00:00');
+    await atMoscow(h, '2026-12-09T09:00:00');
     expect(notices(h.seed.users.head)).toHaveLength(1); // the head of «Отдел аренды», from the org structure
-    await at('2026-12-11T09:00:00');
+    await atMoscow(h, '2026-12-11T09:00:00');
     expect(notices(h.seed.users.accountant)).toHaveLength(1);
-    await at('2026-12-13T09:00:00');
+    await atMoscow(h, '2026-12-13T09:00:00');
     const second = letters()[1]!;
     expect(second.SUBJECT).toContain('просрочен на 7 дн.');
     expect(String(second.DESCRIPTION)).toContain('175,00'); // 7 days × 0.1 % × 25 000,00
@@ -99,7 +83,7 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
     await h.restart();
     const until = Date.now() + 15_000;
     while (notices(h.seed.users.head).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    await settle();
+    await settle(h);
     expect(notices(h.seed.users.manager)).toHaveLength(1);
     expect(notices(h.seed.users.head)).toHaveLength(1);
     expect(letters()).toHaveLength(0);
@@ -107,14 +91,14 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
       date: '2026-12-09', number: '7', amountKopecks: 1_000_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
       payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Частичная оплата по счету № ${String(invoice.invoice_number)}`,
     });
-    await at('2026-12-11T09:00:00'); // paid in part: the accountants still learn, the remainder is still owed
+    await atMoscow(h, '2026-12-11T09:00:00'); // paid in part: the accountants still learn, the remainder is still owed
     expect(notices(h.seed.users.accountant)).toHaveLength(1);
     expect(notices(h.seed.users.accountant)[0]!.message).toMatch(/оплачено 10\s000,00 ₽, осталось 15\s000,00 ₽/);
     await applyPushedPayment(h.server.deps, h.sandbox.memberId, {
       date: '2026-12-12', number: '8', amountKopecks: 1_500_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
       payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Доплата по счету № ${String(invoice.invoice_number)}`,
     });
-    await at('2026-12-14T09:00:00');
+    await atMoscow(h, '2026-12-14T09:00:00');
     expect(letters()).toHaveLength(0); // the second reminder of the 13th never goes to a tenant who paid
   });
 
@@ -133,7 +117,7 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
 
   it('after downtime fires the missed notifications once, in order, skips a stale reminder, and stops when paid', async () => {
     const invoice = await setup();
-    await at('2026-12-10T10:00:00'); // down since the 1st: the reminder of the 3rd is a week late
+    await atMoscow(h, '2026-12-10T10:00:00'); // down since the 1st: the reminder of the 3rd is a week late
     expect(letters()).toHaveLength(0);
     expect(notices(h.seed.users.manager)).toHaveLength(1);
     expect(notices(h.seed.users.head)).toHaveLength(1);
@@ -146,7 +130,7 @@ describe.each(databaseEngines())('overdue ladder on $name', (engine) => {
       date: '2026-12-10', number: '91', amountKopecks: 2_500_000, payerInn: '5027123457', payerName: 'ООО «Арендатор»',
       payerAccount: '40702810801300012345', payeeAccount: '40702810138250123017', purpose: `Оплата счета № ${String(invoice.invoice_number)}`,
     });
-    await at('2026-12-14T10:00:00');
+    await atMoscow(h, '2026-12-14T10:00:00');
     expect(notices(h.seed.users.accountant)).toHaveLength(0);
     expect(letters()).toHaveLength(0);
     expect(await overdueReport(h.database.db, h.sandbox.memberId, h.clock.now())).toEqual([]);

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { STAGE, answersFor, runRobot } from './invoicing-kit.js';
+import { STAGE, answersFor, runRobot, settle } from './invoicing-kit.js';
 import { createApiKey } from '../../src/storage/apiKeys.js';
 import { encodeStatement, writeStatement, type StatementDocumentInput } from '../../src/payments/statement/write.js';
 
@@ -36,15 +36,6 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     return { key, tenantInvoice, traderInvoice };
   }
 
-  /** Until the worker has nothing left to do and the portal's automation is idle (a parked robot may keep waiting). */
-  async function settle() {
-    for (let i = 0; i < 400; i++) {
-      const c = await h.server.deps.jobs.counts();
-      if (c.pending === 0 && c.running === 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await h.sandbox.runUntilIdle({ ignoreWaiting: ['wait_for_payment'] });
-  }
 
   const api = (path: string, key: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
     // A Buffer is what fetch sends byte for byte.
@@ -55,7 +46,7 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     // The admin binds our trigger to «Оплачено» in the automation designer: no code.
     h.sandbox.setStageTriggers(1, STAGE.paid, [{ code: 'qrbill_invoice_paid' }]);
     const waiting = await h.sandbox.deliverRobotCall('wait_for_payment', h.seed.deals.tenant!, {});
-    await settle();
+    await settle(h, ['wait_for_payment']);
     expect(answersFor(h, String(waiting.event_token))).toHaveLength(0); // parked until the money comes
 
     const full = Math.round(Number(tenantInvoice.amount_due) * 100);
@@ -91,7 +82,7 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     ]);
     expect(decisions[0]).toMatchObject({ amount: (full / 100).toFixed(2), payer_inn: TENANT.inn, date: '2026-12-02' });
 
-    await settle();
+    await settle(h, ['wait_for_payment']);
     const answers = answersFor(h, String(waiting.event_token));
     expect(answers).toHaveLength(1);
     expect(answers[0]!.returnValues).toMatchObject({ status: 'paid', paid_at: '2026-12-02', paid_amount: full / 100, days_overdue: 0 });
@@ -109,7 +100,7 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     const again = await api('/api/v1/statements', key, file, { 'content-type': 'application/octet-stream' });
     const second = ((await again.json()) as { decisions: Array<Record<string, unknown>> }).decisions;
     expect(second.map((d) => d.result)).toEqual(['duplicate', 'duplicate', 'skipped']);
-    await settle();
+    await settle(h, ['wait_for_payment']);
     expect(h.sandbox.crm.commentsOf('deal', h.seed.deals.tenant!).filter((c) => c.COMMENT.includes('п/п 588'))).toHaveLength(1);
     expect(answersFor(h, String(waiting.event_token))).toHaveLength(1);
 
@@ -145,7 +136,7 @@ describe.each(databaseEngines())('payments from 1C on $name', (engine) => {
     expect(listed).toContain('paid');
     expect(listed).toContain(String(tenantInvoice.invoice_number));
     // The service's worker picks up what the CLI enqueued: the deal gets its comment.
-    await settle();
+    await settle(h, ['wait_for_payment']);
     expect(h.sandbox.crm.commentsOf('deal', h.seed.deals.tenant!).filter((c) => c.COMMENT.includes('п/п 600'))).toHaveLength(1);
   }, 120_000);
 

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { answersFor, runRobot } from './invoicing-kit.js';
+import { answersFor, runRobot, settle } from './invoicing-kit.js';
 import { runMaintenance } from '../../src/worker.js';
 import { applyPushedPayment } from '../../src/payments/apply.js';
 
@@ -16,14 +16,6 @@ describe.each(databaseEngines())('wait_for_payment on $name', (engine) => {
     await h?.stop();
   });
 
-  async function settle() {
-    for (let i = 0; i < 400; i++) {
-      const c = await h.server.deps.jobs.counts();
-      if (c.pending === 0 && c.running === 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await h.sandbox.runUntilIdle({ ignoreWaiting: ['wait_for_payment'] });
-  }
 
   it('answers overdue after the due date plus grace days, once, also when the call is delivered twice', async () => {
     h = await startHarness(engine, { now: '2026-12-01T09:00:00+03:00' });
@@ -32,19 +24,19 @@ describe.each(databaseEngines())('wait_for_payment on $name', (engine) => {
     expect(invoice.due_date).toBe('2026-12-06');
     const call = await h.sandbox.deliverRobotCall('wait_for_payment', h.seed.deals.tenant!, { mode: 'until_due', grace_days: '2' });
     expect((await h.sandbox.redeliverRobotCall(call)).status).toBe(200);
-    await settle();
+    await settle(h, ['wait_for_payment']);
     const token = String(call.event_token);
 
     // 08.12 23:59 Moscow: the last grace day is still on time.
     h.clock.set('2026-12-08T20:59:00Z');
     await runMaintenance(h.server.deps);
-    await settle();
+    await settle(h, ['wait_for_payment']);
     expect(answersFor(h, token)).toHaveLength(0);
 
     h.clock.set('2026-12-08T21:00:30Z'); // 09.12 00:00:30 Moscow
     await runMaintenance(h.server.deps);
     await runMaintenance(h.server.deps);
-    await settle();
+    await settle(h, ['wait_for_payment']);
     const answers = answersFor(h, token);
     expect(answers).toHaveLength(1);
     expect(answers[0]!.returnValues).toMatchObject({ status: 'overdue', days_overdue: 3, paid_amount: 0, paid_at: '' });
