@@ -8,6 +8,7 @@ import { robotRoutes } from './handlers/robots.js';
 import { documentRoutes } from './handlers/documents.js';
 import { apiRoutes } from './handlers/api.js';
 import { metricsRoutes } from './handlers/metrics.js';
+import { webRoutes } from './handlers/web.js';
 
 /**
  * Bitrix24 posts PHP-style bracket keys (`properties[items][0]=…`). qs's default arrayLimit of 20
@@ -59,5 +60,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(documentRoutes, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(apiRoutes, { deps });
+  await app.register(webRoutes, { deps });
   return app;
 }

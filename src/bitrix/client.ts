@@ -101,6 +101,25 @@ export class BitrixClients {
     };
   }
 
+  /**
+   * One call with a user's own token (a frame's AUTH_ID) at the endpoint stored for the portal, never at an address
+   * the caller names: a forged frame POST can only ask the real portal, which refuses a token it did not issue.
+   * No renewal and no retry: the user's token is not ours to refresh.
+   */
+  async callAsUser(memberId: string, accessToken: string, method: string, params: Record<string, unknown> = {}): Promise<Outcome> {
+    const portal = await getPortal(this.shared.db, memberId);
+    if (portal === undefined) throw portalNotFound(memberId);
+    if (portal.status !== 'active') throw needsReinstall(memberId, portal.status, portal.status_reason);
+    await this.shared.pacer.forPortal(memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst }).acquire();
+    return sendRequest(this.shared.http, {
+      method: 'POST',
+      url: methodUrl(portal.client_endpoint, method),
+      data: { ...params, auth: accessToken },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      timeout: Math.min(this.shared.timeoutMs, 10_000),
+    });
+  }
+
   forPortal(memberId: string): BitrixClient {
     let client = this.clients.get(memberId);
     if (client === undefined) {
@@ -212,10 +231,9 @@ export class BitrixClient {
   }
 
   private async send(portal: Portal, method: string, params: Record<string, unknown>): Promise<Outcome> {
-    const base = portal.client_endpoint.endsWith('/') ? portal.client_endpoint : `${portal.client_endpoint}/`;
     return sendRequest(this.shared.http, {
       method: 'POST',
-      url: `${base}${encodeURIComponent(method).replace(/%2E/gi, '.')}`,
+      url: methodUrl(portal.client_endpoint, method),
       data: { ...params, auth: portal.access_token },
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       timeout: this.shared.timeoutMs,
@@ -293,6 +311,11 @@ function toError(outcome: Exclude<Outcome, { kind: 'ok' }>, method: string, idem
     retryable: false,
     details: { memberId },
   });
+}
+
+function methodUrl(clientEndpoint: string, method: string): string {
+  const base = clientEndpoint.endsWith('/') ? clientEndpoint : `${clientEndpoint}/`;
+  return `${base}${encodeURIComponent(method).replace(/%2E/gi, '.')}`;
 }
 
 function listRows(result: unknown): unknown[] {

@@ -15,6 +15,11 @@ export interface InstallReport {
   userFields: { created: string[]; existing: string[] };
 }
 
+/** Where the app shows itself inside the portal besides its main page (which is the app's own handler, POST /bitrix/app). */
+export const APP_PLACEMENTS = [
+  { placement: 'CRM_DEAL_DETAIL_TAB', path: '/bitrix/placement/deal-tab', title: { ru: 'Биллинг', en: 'Billing' } },
+] as const;
+
 const fingerprintKey = (memberId: string, code: string) => `robot_fingerprint:${memberId}:${code}`;
 const USER_FIELD_FILTER = { filter: { ENTITY_ID: 'CRM_DEAL' } };
 
@@ -56,6 +61,7 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     robots: { method: 'bizproc.robot.list' },
     fields: { method: 'crm.deal.userfield.list', params: USER_FIELD_FILTER },
     events: { method: 'event.get' },
+    placements: { method: 'placement.get' },
     // A frame install does not say whose tokens these are (b24restdocs: api-reference/widgets/_includes/widget_data.md);
     // `profile` does. The robots run as that user and only that user's later pairs are adopted.
     me: { method: 'profile' },
@@ -67,7 +73,7 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
   }
   const portal = await getPortal(db, install.memberId);
   for (const [key, e] of Object.entries(lookup.errors)) {
-    if (key === 'events' || key === 'me') continue; // optional: a portal without them still bills
+    if (key === 'events' || key === 'me' || key === 'placements') continue; // optional: a portal without them still bills
     throw new AppError('INSTALL_FAILED', `Bitrix24 refused ${key} lookup: ${e.error}: ${e.error_description}`, {
       retryable: false,
     });
@@ -113,6 +119,18 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
     const bound = bindings.some((e) => e.event?.toUpperCase() === event && e.handler === eventUrl);
     if (!bound) cmds[`bind_${event.toLowerCase()}`] = { method: 'event.bind', params: { event, handler: eventUrl } };
   }
+  // The deal card's «Биллинг» tab (b24restdocs: api-reference/widgets/placement-bind.md); binding the same handler
+  // twice is refused, so bind only when it is not there yet.
+  const placements = (lookup.result.placements as Array<{ placement?: string; handler?: string }> | undefined) ?? [];
+  for (const p of APP_PLACEMENTS) {
+    const handler = `${deps.config.PUBLIC_URL}${p.path}`;
+    if (!placements.some((b) => b.placement?.toUpperCase() === p.placement && b.handler === handler)) {
+      cmds[`placement_${p.placement}`] = {
+        method: 'placement.bind',
+        params: { PLACEMENT: p.placement, HANDLER: handler, TITLE: p.title.ru, LANG_ALL: { ru: { TITLE: p.title.ru }, en: { TITLE: p.title.en } } },
+      };
+    }
+  }
   // Adding a trigger that exists only renames it (b24restdocs: api-reference/crm/automation/triggers/crm-automation-trigger-add.md),
   // so every install simply (re)registers them.
   for (const t of Object.values(AUTOMATION_TRIGGERS)) {
@@ -132,6 +150,13 @@ export async function installPortal(deps: AppDeps, install: PortalInstall): Prom
       if (!e) continue;
       deps.log.warn({ memberId: install.memberId, event: key, error: e.error }, 'could not bind an application event');
       delete res.errors[key];
+    }
+    for (const p of APP_PLACEMENTS) {
+      const e = res.errors[`placement_${p.placement}`];
+      if (!e) continue;
+      // Billing works without the tab; the admin sees why it is missing in the log.
+      deps.log.warn({ memberId: install.memberId, placement: p.placement, error: e.error, description: e.error_description }, 'could not bind a placement');
+      delete res.errors[`placement_${p.placement}`];
     }
     for (const t of Object.values(AUTOMATION_TRIGGERS)) {
       const e = res.errors[`trigger_${t.code}`];

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import qs from 'qs';
+import { framePost, portalPageHtml, type FramePost } from './frame.js';
 import { ManualClock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createAppMethods, type AppState } from './app-methods.js';
@@ -72,6 +73,15 @@ export interface PortalSandbox<S> {
    */
   installApp(installUrl: string, opts?: { userId?: number; alsoEvent?: boolean; frame?: boolean }): Promise<{ status: number }>;
   uninstallApp(eventUrl: string, opts: { clean: boolean; applicationToken?: string }): Promise<{ status: number }>;
+  /** The app's main handler, as an admin enters it when registering the local app (the left-menu page). */
+  setAppHandler(url: string): void;
+  /**
+   * The frame POST of a user opening the app (`placement` DEFAULT) or a bound placement, with fresh tokens of that
+   * user (default the admin). `options` becomes PLACEMENT_OPTIONS (e.g. `{ID: '15'}` for a deal tab).
+   */
+  framePost(opts?: { userId?: number; placement?: string; options?: Record<string, unknown>; lang?: string }): FramePost;
+  /** Where the portal would POST that frame: the app handler for DEFAULT, the bound handler of a placement. */
+  frameHandler(placement?: string): string;
   /** Fresh tokens of a user, as if from an install page (for tests that call REST directly). */
   issueTokens(userId?: number): TokenPair;
   robots(): Map<string, RobotRegistration>;
@@ -151,6 +161,7 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     events: [],
     placements: [],
   };
+  let appHandler = '';
   const clientSecret = opts.clientSecret ?? randomAlnum(50);
   let applicationToken = randomHex(16);
   let baseUrl = '';
@@ -180,6 +191,32 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       user_id: userId,
       application_token: applicationToken,
     };
+  };
+
+  const buildFramePost = (o: { userId?: number; placement?: string; options?: Record<string, unknown>; lang?: string } = {}): FramePost => {
+    const pair = tokens.issue(o.userId ?? ADMIN_USER_ID);
+    return framePost({
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresIn: pair.expires_in,
+      memberId: app.memberId,
+      domain: app.domain,
+      https: baseUrl.startsWith('https:'),
+      serverEndpoint: serverEndpoint(),
+      placement: o.placement ?? 'DEFAULT',
+      options: o.options ?? {},
+      lang: o.lang ?? 'ru',
+      appSid: randomHex(16),
+    });
+  };
+  const handlerFor = (placement = 'DEFAULT'): string => {
+    if (placement === 'DEFAULT') {
+      if (!appHandler) throw new Error('sandbox: no app handler set (setAppHandler)');
+      return appHandler;
+    }
+    const bound = app.placements.find((b) => b.placement === placement);
+    if (!bound) throw new Error(`sandbox: nothing bound to placement ${placement}`);
+    return bound.handler;
   };
 
   let automation!: AutomationEngine;
@@ -255,6 +292,24 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(r.body);
   };
   server.route({ method: ['GET', 'POST'], url: '/rest/*', handler: restHandler });
+  // Portal pages a browser test opens: the app's page in the left menu, a deal card with the app's tab.
+  const portalPage = (title: string, placement: string, options: Record<string, unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const q = splitUrl(req).query;
+      const userId = Number(q.user ?? ADMIN_USER_ID) || ADMIN_USER_ID;
+      let handler: string;
+      try {
+        handler = handlerFor(placement);
+      } catch (err) {
+        return reply.code(404).type('text/plain; charset=utf-8').send((err as Error).message);
+      }
+      const post = buildFramePost({ userId, placement, options, lang: String(q.lang ?? 'ru') });
+      return reply.type('text/html; charset=utf-8').send(portalPageHtml(title, handler, post));
+    };
+  server.get('/portal/app', (req, reply) => portalPage('QR-биллинг', 'DEFAULT', {})(req, reply));
+  server.get<{ Params: { id: string } }>('/portal/deal/:id', (req, reply) =>
+    portalPage(`Сделка ${req.params.id}`, 'CRM_DEAL_DETAIL_TAB', { ID: req.params.id })(req, reply),
+  );
 
   // The authorization server: another listener, like oauth.bitrix.info beside the portal's own host.
   const oauthServer: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
@@ -374,6 +429,11 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     },
 
     issueTokens: (userId = ADMIN_USER_ID) => tokens.issue(userId),
+    setAppHandler: (url) => {
+      appHandler = url;
+    },
+    framePost: (o) => buildFramePost(o),
+    frameHandler: (placement) => handlerFor(placement),
     robots: () => robots.snapshot(),
     setStageAutomation: (categoryId, stageId, steps) => automation.setStageAutomation(categoryId, stageId, steps),
     setStageTriggers: (categoryId, stageId, triggers) => stageTriggers.set(app.clientId, categoryId, stageId, triggers),

@@ -239,6 +239,19 @@ export function createPortalMethods(state: CrmState): Table {
       if (!u) throw err.accessDenied();
       return userView(u);
     },
+    // b24restdocs: api-reference/common/users/profile.md — the calling user's basic profile; ADMIN is a boolean.
+    profile: (_params, ctx) => {
+      const u = state.users.get(ctx.userId);
+      return {
+        ID: String(ctx.userId),
+        // A portal without seeded users still has its installing admin, user 1.
+        ADMIN: u ? u.IS_ADMIN === true : ctx.userId === 1,
+        NAME: u?.NAME ?? '',
+        LAST_NAME: u?.LAST_NAME ?? '',
+        PERSONAL_GENDER: '',
+        TIME_ZONE: '',
+      };
+    },
     'user.admin': (_params, ctx) => state.users.get(ctx.userId)?.IS_ADMIN === true,
     'department.get': (params) => {
       const filter: Record<string, unknown> = {};

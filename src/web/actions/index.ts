@@ -1,0 +1,5 @@
+import type { ActionDef } from './types.js';
+import { sessionAction } from './session.js';
+
+/** Every JSON endpoint of the pages, under /bitrix/app/api. */
+export const ACTIONS: ActionDef[] = [sessionAction];
