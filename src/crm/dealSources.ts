@@ -34,6 +34,8 @@ export interface DealSources {
   clientRequisites: BitrixRequisite[];
   linkedClientRequisiteId: string | undefined;
   seller: SellerSources;
+  /** The deal's responsible user; undefined when the deal names none or the portal would not say. */
+  responsible: { id: number; name: string } | undefined;
 }
 
 interface RequisiteLink {
@@ -66,6 +68,8 @@ export async function loadDealSources(client: BitrixClient, dealId: number, sell
     },
     companyAddr: { method: 'crm.address.list', params: addressesOfOwner(4, ref('deal][COMPANY_ID')) },
     contactAddr: { method: 'crm.address.list', params: addressesOfOwner(3, ref('deal][CONTACT_ID')) },
+    // Inside the same batch (no extra request): the invoice list filters by who was responsible.
+    responsible: { method: 'user.get', params: { FILTER: { ID: ref('deal][ASSIGNED_BY_ID') } } },
   });
   const dealError = res.errors.deal;
   if (dealError || !res.result.deal) {
@@ -98,7 +102,16 @@ export async function loadDealSources(client: BitrixClient, dealId: number, sell
     clientRequisites,
     linkedClientRequisiteId: linkedId(link.REQUISITE_ID),
     seller,
+    responsible: responsibleOf(deal, res.result.responsible),
   };
+}
+
+/** The deal's responsible user by id and «Имя Фамилия»; a portal refusing user.get leaves just the id. */
+function responsibleOf(deal: BitrixDeal, users: unknown): { id: number; name: string } | undefined {
+  const id = Number(deal.ASSIGNED_BY_ID);
+  if (!Number.isInteger(id) || id <= 0) return undefined;
+  const user = Array.isArray(users) ? (users as Array<Record<string, unknown>>).find((u) => Number(u.ID) === id) : undefined;
+  return { id, name: (user && personName(user, ['NAME', 'LAST_NAME'])) || `#${id}` };
 }
 
 export type { BitrixBankDetail };

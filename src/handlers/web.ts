@@ -11,6 +11,7 @@ import { translate, type WebLang } from '../web/i18n/index.js';
 import { PAGES } from '../web/pages/index.js';
 import { ACTIONS } from '../web/actions/index.js';
 import type { WebContext } from '../web/context.js';
+import { contentDisposition } from './documents.js';
 
 type Dict = Record<string, unknown>;
 
@@ -42,6 +43,15 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
     const page = PAGES[name];
     if (!page) return errorPage(reply, ctx.lang, 404, 'error.notFound');
     const q = Object.fromEntries(Object.entries(query).filter(([k]) => k !== 's').map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+    if ('download' in page) {
+      const file = await page.download(deps, ctx, q);
+      return reply
+        .code(200)
+        .headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' })
+        .header('content-disposition', contentDisposition(file.name).replace(/^inline/, 'attachment'))
+        .type(file.type)
+        .send(file.body);
+    }
     const view = await page.load(deps, ctx, q);
     const body = renderer.render(page.template, {
       ...view,
@@ -114,6 +124,7 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
         }
         req.logExtra = { memberId: ctx.session.memberId, userId: ctx.session.userId, action: action.path };
         if (action.admin && !ctx.session.admin) return reply.code(403).send({ error: 'ADMIN_ONLY', message: translate(ctx.lang, 'error.adminOnly') });
+        if (action.may && !(await action.may(deps, ctx))) return reply.code(403).send({ error: 'FORBIDDEN', message: translate(ctx.lang, action.deniedKey ?? 'error.adminOnly') });
         const fresh = signer.renewIfOld(ctx.session, deps.clock.now().getTime());
         if (fresh) reply.header(SESSION_HEADER, fresh);
         reply.header('cache-control', 'no-store');

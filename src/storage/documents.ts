@@ -59,6 +59,8 @@ export interface IssueDocumentInput {
   amountKopecks: number;
   vatKopecks: number;
   initialState: DocumentState;
+  /** The deal's responsible user at issue, kept for the invoice list's filter. */
+  responsible?: { id: number; name: string } | null;
   /** Turns the reserved sequence number into the printed number and the immutable snapshot. */
   build(seq: number): { number: string; snapshot: unknown };
 }
@@ -151,6 +153,7 @@ export async function issueDocument(
         .returning('last_seq')
         .executeTakeFirstOrThrow();
       const { number, snapshot } = input.build(seq);
+      const buyer = (snapshot as Partial<DocumentModel> | null)?.buyer;
       return trx
         .insertInto('documents')
         .values({
@@ -176,6 +179,10 @@ export async function issueDocument(
           created_by: input.createdBy,
           created_at: at,
           updated_at: at,
+          buyer_name: buyer?.name ?? null,
+          buyer_inn: buyer ? (buyer.inn ?? '') : null,
+          responsible_id: input.responsible?.id ?? null,
+          responsible_name: input.responsible?.name ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

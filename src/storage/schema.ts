@@ -168,6 +168,13 @@ export interface DocumentsTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The buyer as printed (copied from the snapshot so the invoice list filters on an index). */
+  buyer_name: string | null;
+  /** '' for a buyer without an INN. */
+  buyer_inn: string | null;
+  /** The deal's responsible user when the document was issued (null for documents issued before it was kept). */
+  responsible_id: number | null;
+  responsible_name: string | null;
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;

@@ -80,6 +80,7 @@ async function issueInvoice(ctx: RobotRunContext, props: InvoiceProps, sources: 
     numberTemplate: settings.invoiceNumberTemplate,
     period,
     dueDate,
+    responsible: sources.responsible ?? null,
   });
   // Lost a race with a concurrent call for the same period: its invoice is the one.
   if (!created && doc.created_by !== ctx.call.eventToken) return { doc, created, warnings: repeated(doc) };

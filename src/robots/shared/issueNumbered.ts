@@ -20,6 +20,8 @@ export interface IssueNumberedInput {
   period: { from: string; to: string };
   dueDate?: string;
   invoiceId?: number | null;
+  /** The deal's responsible user, kept with the document for the invoice list. */
+  responsible?: { id: number; name: string } | null;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function issueNumbered(ctx: RobotRunContext, input: IssueNumberedIn
       amountKopecks: totals.total,
       vatKopecks: totals.vat,
       initialState: 'issued',
+      responsible: input.responsible ?? null,
       build: (seq) => {
         const number = formatDocumentNumber(numberTemplate, { seq, date: model.date });
         return { number, snapshot: { ...model, number } };

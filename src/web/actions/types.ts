@@ -18,5 +18,9 @@ export interface ActionDef {
   /** Relative to /bitrix/app/api, Fastify style (`/payments/:id/match`). */
   path: string;
   admin?: boolean;
+  /** Who else may call it, beyond the rule of `admin` (e.g. the accountants the settings name); others get 403. */
+  may?(deps: AppDeps, ctx: WebContext): Promise<boolean>;
+  /** The i18n key of the 403 message when `may` refuses. */
+  deniedKey?: string;
   run(deps: AppDeps, ctx: WebContext, input: ActionInput): Promise<unknown>;
 }

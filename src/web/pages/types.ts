@@ -5,3 +5,16 @@ export interface Page extends PageDef {
   /** The view the template renders (the layout adds user, nav, lang and token). */
   load(deps: AppDeps, ctx: WebContext, query: QueryValues): Promise<Record<string, unknown>>;
 }
+
+/** A file a page offers for download (the CSV export): sent as an attachment, read with the same session link. */
+export interface PageFile {
+  /** The name the browser saves it under (UTF-8 allowed). */
+  name: string;
+  type: string;
+  body: Buffer;
+}
+
+/** A GET link that answers with a file instead of HTML (`/bitrix/app/page/invoices.csv?s=…`). */
+export interface DownloadPage {
+  download(deps: AppDeps, ctx: WebContext, query: QueryValues): Promise<PageFile>;
+}
