@@ -34,13 +34,13 @@ export async function issueAt(h: Harness, wall: string, dealId: number, props: R
 }
 
 /** A statement from the landlord's bank account with incoming payments. */
-export function statementFile(docs: Array<Omit<StatementDocumentInput, 'payee' | 'creditedOn'> & { creditedOn?: string }>, encoding: 'windows-1251' | 'utf-8' = 'windows-1251'): Buffer {
+export function statementFile(docs: Array<Omit<StatementDocumentInput, 'payee'>>, encoding: 'windows-1251' | 'utf-8' = 'windows-1251'): Buffer {
   const dates = docs.map((d) => d.date).sort();
   const text = writeStatement({
     account: LANDLORD.account,
     dateFrom: dates[0]!,
     dateTo: dates[dates.length - 1]!,
-    documents: docs.map((d) => ({ creditedOn: d.date, ...d, payee: LANDLORD })),
+    documents: docs.map((d) => ({ creditedOn: d.debitedOn ? null : d.date, ...d, payee: LANDLORD })),
   });
   return Buffer.from(encodeStatement(text, encoding));
 }

@@ -61,7 +61,7 @@ export const paymentsPage: Page = {
         candidates: p.candidates
           .map((id) => candidates.get(id))
           .filter((inv): inv is InvoiceListRow => inv !== undefined && inv.state !== 'cancelled' && inv.state !== 'paid')
-          .map((inv) => ({ ...inv, stateLabel: translate(ctx.lang, `inv.st.${inv.state}`) })),
+          .map((inv) => ({ ...inv, matchBody: JSON.stringify({ invoiceId: inv.id }) })),
       })),
       recent: recent.map((p) => paymentView(p, ctx.lang)),
       words: Object.fromEntries(SCRIPT_KEYS.map((k) => [k, translate(ctx.lang, k)])),
