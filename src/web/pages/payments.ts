@@ -13,7 +13,7 @@ const RECENT_SHOWN = 30;
 const SCRIPT_KEYS = [
   'pay.uploading', 'pay.processing', 'pay.done', 'pay.failed', 'pay.noConnection', 'pay.fileRequired',
   'pay.date', 'pay.docNumber', 'pay.payer', 'pay.amount', 'pay.result', 'pay.invoice', 'pay.reason', 'pay.inn',
-  'pay.res.paid', 'pay.res.partially_paid', 'pay.res.overpaid', 'pay.res.manual', 'pay.res.duplicate', 'pay.res.skipped',
+  'pay.maybe', 'pay.noFile', 'pay.res.paid', 'pay.res.partially_paid', 'pay.res.overpaid', 'pay.res.manual', 'pay.res.duplicate', 'pay.res.skipped',
 ];
 
 function paymentView(p: PaymentWithAllocations, lang: WebLang) {

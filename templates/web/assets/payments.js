@@ -13,6 +13,10 @@
   var bar = document.getElementById('upload-progress');
   var text = document.getElementById('upload-text');
   var box = document.getElementById('decisions');
+  var fileName = document.getElementById('statement-name');
+  input.addEventListener('change', function () {
+    fileName.textContent = input.files && input.files[0] ? input.files[0].name : t('pay.noFile');
+  });
   var lang = document.documentElement.lang === 'en' ? 'en-GB' : 'ru-RU';
   var rub = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   function money(decimal) { return rub.format(Number(decimal)) + '\u00a0₽'; }
@@ -49,7 +53,8 @@
       badge.className = 'res res-' + d.result;
       badge.textContent = t('pay.res.' + d.result);
       cell(tr, badge);
-      cell(tr, d.invoice_number ? '№ ' + d.invoice_number : '—');
+      // A manual decision names only the likeliest invoice: not to be read as paid.
+      cell(tr, !d.invoice_number ? '—' : d.result === 'manual' ? t('pay.maybe', { number: d.invoice_number }) : '№ ' + d.invoice_number);
       cell(tr, d.reason || '', 'reason');
       tbody.appendChild(tr);
     });
