@@ -92,6 +92,12 @@ describe.each(databaseEngines())('the invoice list on $name', (engine) => {
     const filtered = await page(h, token, `invoices?state=paid&responsible=${h.seed.users.head}`);
     expect(filtered.html).toMatch(/<option value="paid" selected>/);
     expect(filtered.html).toMatch(new RegExp(`<option value="${h.seed.users.head}" selected>`));
+
+    // In English when the portal speaks English.
+    const en = textOf((await page(h, (await openFrame(h, { lang: 'en' })).token, 'invoices?state=overdue')).html);
+    expect(en).toContain('Invoices found: 1');
+    expect(en).toContain('Overdue');
+    expect(en).toContain('Download CSV');
   });
 
   it('pages 50 at a time and exports every filtered invoice as CSV for Russian Excel', async () => {

@@ -138,5 +138,8 @@ describe.each(databaseEngines())('the payments page on $name', (engine) => {
     expect(await stateOf(accountant, rent)).toBe('Выставлен');
     expect(textOf((await page(h, accountant, 'payments')).html)).toContain('платежей: 1');
     expect((await action(h, accountant, 'POST', '/payments/999999/unmatch', {})).status).toBe(404);
+    const en = textOf((await page(h, (await openFrame(h, { lang: 'en' })).token, 'payments')).html);
+    expect(en).toContain('Waiting for a match payments: 1');
+    expect(en).toContain('Upload a statement from 1C');
   });
 });
