@@ -11,7 +11,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { databaseEngines } from '../helpers/databases.js';
 import { launchChromium, newPortalPage, screenshot } from './chromium.js';
-import { SOLE_TRADER, TENANT, issueAt, purposeFor, statementFile } from '../web/billingKit.js';
+import { SOLE_TRADER, TENANT, issueAt, moreLike, purposeFor, statementFile } from '../web/billingKit.js';
 import { importStatement } from '../../src/payments/apply.js';
 
 const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
@@ -109,11 +109,53 @@ describe('payments in Chromium', () => {
     // Filter by keyboard: state «Оплачен», Enter on «Показать».
     await frame.selectOption('select[name=state]', 'paid');
     await frame.focus('form.filters button[type=submit]');
-    await p.keyboard.press('Enter');
+    await Promise.all([frame.waitForURL(/state=paid/), p.keyboard.press('Enter')]);
     frame = await appFrame(p, 'Счета');
     expect(await frame.$$eval('tr[data-invoice]', (trs) => trs.map((tr) => tr.getAttribute('data-invoice')))).toEqual([rent.number]);
     await screenshot(p, 'invoices-paid');
     await p.context().close();
     expect(errors, errors.join('\n')).toEqual([]);
+  }, 120_000);
+
+  it('a manager reads the payments without buttons and pages through the invoices by keyboard', async () => {
+    h = await startHarness(sqlite, { now: '2026-12-01T09:00:00+03:00' });
+    await h.install();
+    h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
+    const rent = await issueAt(h, '2026-12-01T10:00:00', h.seed.deals.tenant!);
+    await moreLike(h, rent, Array.from({ length: 60 }, (_, i) => ({ from: `2025-${String(1 + (i % 12)).padStart(2, '0')}-01`, to: `2025-${String(1 + (i % 12)).padStart(2, '0')}-28` })));
+    await importStatement(h.server.deps, h.sandbox.memberId, statementFile([
+      { number: '41', date: '2026-12-02', amountKopecks: 1_234_500, payer: SOLE_TRADER, purpose: 'Оплата аренды' },
+    ]));
+    h.clock.set('2026-12-09T11:00:00+03:00');
+    const p = await newPortalPage(browser);
+    await p.goto(`${h.sandbox.baseUrl}/portal/app?user=${h.seed.users.manager}&lang=ru`);
+    let frame = await appFrame(p, 'Итоги за');
+    await frame.click('header nav >> text=Платежи');
+    frame = await appFrame(p, 'Платежи');
+    expect(await frame.textContent('main')).toContain('Вам доступен просмотр');
+    expect(await frame.$('#statement-form')).toBeNull();
+    expect(await frame.$('[data-api-click]')).toBeNull();
+    await screenshot(p, 'payments-readonly');
+
+    await frame.click('header nav >> text=Счета');
+    frame = await appFrame(p, 'Счета');
+    expect(await frame.$$('tr[data-invoice]')).toHaveLength(50);
+    expect(await frame.textContent('.pager')).toContain('Страница 1 из 2');
+    // Tab to «Дальше →» and press Enter.
+    await frame.focus('.pager a[aria-current=page]');
+    for (let i = 0; i < 3 && !(await frame.evaluate(() => document.activeElement?.getAttribute('rel') === 'next')); i++) await p.keyboard.press('Tab');
+    expect(await frame.evaluate(() => document.activeElement?.textContent)).toBe('Дальше →');
+    await p.keyboard.press('Enter');
+    frame = await appFrame(p, 'Счета');
+    await frame.waitForSelector('.pager a[aria-current=page]:has-text("2")');
+    expect(await frame.$$('tr[data-invoice]')).toHaveLength(11);
+    expect(await frame.textContent(`tr[data-invoice="${rent.number}"]`)).toContain('Просрочен');
+    await screenshot(p, 'invoices-page-2');
+    await Promise.all([frame.waitForURL(/page=1/), frame.click('.pager a[rel=prev]')]);
+    frame = await appFrame(p, 'Счета');
+    await screenshot(p, 'invoices-page-1');
+    await (await frame.$('main'))!.evaluate((m) => window.scrollTo(0, m.scrollHeight));
+    await p.screenshot({ path: 'test-results/invoices-pager.png' });
+    await p.context().close();
   }, 120_000);
 });
