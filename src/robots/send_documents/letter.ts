@@ -15,7 +15,7 @@ import { latestDocumentForDeal } from '../../storage/documents.js';
 import { resolveRecipients } from '../../crm/recipients.js';
 import { emailActivityParams, sendEmailActivity } from '../../crm/emailActivity.js';
 import { renderEmail } from '../../invoicing/email.js';
-import { DEFAULT_EMAIL_TEMPLATE_DIR, loadEmailTemplateFrom } from '../../invoicing/emailTemplates.js';
+import { emailTemplateDirs, loadPortalEmailTemplate } from '../../invoicing/emailTemplates.js';
 import { documentFileName } from '../../documents/fileNames.js';
 import { renderDocument } from '../../documents/pdf/render.js';
 
@@ -86,8 +86,7 @@ export async function sendLetter(run: LetterRun, props: Pick<SendProps, 'documen
     throw new AppError('DEAL_WITHOUT_CLIENT', 'В сделке не указан клиент: выберите компанию или контакт в карточке сделки и запустите робот снова.');
   }
   const client = sources.client;
-  const custom = run.deps.config.EMAIL_TEMPLATES_DIR;
-  const template = await loadEmailTemplateFrom(custom ? [custom, DEFAULT_EMAIL_TEMPLATE_DIR] : [DEFAULT_EMAIL_TEMPLATE_DIR], props.template);
+  const template = await loadPortalEmailTemplate(settings.emailTemplates, emailTemplateDirs(run.deps.config.EMAIL_TEMPLATES_DIR), props.template);
   checkTemplateFits(props.template, template.requires, letter);
 
   const links: Partial<Record<LinkFile, string>> = {};
