@@ -96,17 +96,29 @@ export async function getPortalSettings(db: Kysely<Database>, memberId: string):
   return parse(raw ? JSON.parse(raw) : {});
 }
 
-export async function updatePortalSettings(
-  db: Kysely<Database>,
-  memberId: string,
-  patch: Record<string, unknown>,
-): Promise<PortalSettings> {
-  const current = await getPortalSettings(db, memberId);
+/**
+ * The settings after a change, checked with every rule (the CLI and the settings page both come through here);
+ * throws ValidationError naming each bad field. Pure: nothing is stored.
+ */
+export function mergePortalSettings(current: PortalSettings, patch: Record<string, unknown>): PortalSettings {
   const next = parse({ ...current, ...patch });
   // Checked on writing only: a portal saved before this rule still reads (the robot then falls back to the GOST QR).
   if (next.qrMode === 'link' && !next.bankPaymentLink) {
     throw new ValidationError([{ path: 'bankPaymentLink', message: 'для QR со ссылкой банка укажите ссылку https://…', messageEn: 'a bank link QR needs bankPaymentLink=https://…' }]);
   }
-  await setSetting(db, key(memberId), JSON.stringify(next));
+  return next;
+}
+
+export async function savePortalSettings(db: Kysely<Database>, memberId: string, settings: PortalSettings): Promise<void> {
+  await setSetting(db, key(memberId), JSON.stringify(settings));
+}
+
+export async function updatePortalSettings(
+  db: Kysely<Database>,
+  memberId: string,
+  patch: Record<string, unknown>,
+): Promise<PortalSettings> {
+  const next = mergePortalSettings(await getPortalSettings(db, memberId), patch);
+  await savePortalSettings(db, memberId, next);
   return next;
 }
