@@ -212,8 +212,10 @@ describe.each(databaseEngines())('the settings page on $name', (engine) => {
     const files = await action(h, token, 'POST', '/settings/email-preview', { template: 'invoice' });
     expect(files.status).toBe(200);
     expect(files.body.subject).toBe(`Счёт на оплату № ${number} от 01.12.2026 — ООО «Арендодатель»`);
-    expect(textOf(String(files.body.html))).toContain(`${answer.amount_due}`.replace('.', ',').slice(0, 3));
-    expect(String(files.body.html)).toContain('/files/');
+    expect(textOf(String(files.body.html))).toContain('Сумма к оплате: 25 000,00 руб.');
+    expect(textOf(String(files.body.html))).toContain('Плательщик: ООО «Арендатор»');
+    // The document's own link, as the client would get it.
+    expect(String(files.body.html)).toContain(`href="${h.url}/`);
 
     const edited = { template: 'invoice', subject: 'Счёт {{invoice.number}} для {{client.name}}', body: '<p>Сумма: {{invoice.amount}} руб.</p>' };
     const live = await action(h, token, 'POST', '/settings/email-preview', edited);
