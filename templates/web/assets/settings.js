@@ -1,6 +1,7 @@
 // The settings page: sellers from the CRM (loaded after the page shows), the ladder's rows, the letter editor with
 // its live preview, and the API key shown once. Saving goes through app.js's data-api forms.
-(function () {
+// The layout loads page scripts before app.js (all deferred): start once every script has run.
+document.addEventListener('DOMContentLoaded', function () {
   'use strict';
   var dataEl = document.getElementById('settings-data');
   if (!dataEl || !window.qrbill) return;
@@ -37,7 +38,7 @@
         var facts = [[words['set.sellers.inn'], q.inn], [words['set.sellers.kpp'], q.kpp], [words['set.sellers.bank'], q.bank], [words['set.sellers.account'], q.account]]
           .filter(function (f) { return f[1]; })
           .map(function (f) { return f[0] + ' ' + f[1]; }).join(' · ');
-        card.appendChild(el('p', { class: 'seller-facts' }, [el('span', { text: q.name }), el('span', { class: 'hint', text: ' ' + facts })]));
+        card.appendChild(el('p', { class: 'seller-facts' }, [q.name !== c.title ? el('span', { text: q.name + ' · ' }) : null, el('span', { text: facts })]));
         if (q.problems.length) card.appendChild(el('ul', { class: 'err seller-problems' }, q.problems.map(function (p) { return el('li', { 'data-field': p.field, text: p.message }); })));
         // The numbering form may continue any of these sellers' numbers.
         var key = q.inn + '/' + (q.inn.length === 12 ? '' : q.kpp);
@@ -188,4 +189,4 @@
       var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
     });
   });
-})();
+});
