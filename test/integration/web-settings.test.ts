@@ -165,6 +165,12 @@ describe.each(databaseEngines())('the settings page on $name', (engine) => {
     expect(await getPortalSettings(h.database.db, h.sandbox.memberId)).toEqual(before);
     // Reading is allowed: the sellers' check and the letter preview.
     expect((await action(h, token, 'GET', '/settings/crm')).status).toBe(200);
+    expect((await action(h, token, 'POST', '/settings/email-preview', { template: 'invoice' })).status).toBe(200);
+
+    // In English when the portal speaks English.
+    const en = await openFrame(h, { lang: 'en' });
+    const english = textOf((await page(h, en.token, 'settings')).html);
+    for (const words of ['Sellers ("My companies")', 'Document numbering', 'Letters to clients', 'API keys for 1C']) expect(english).toContain(words);
   });
 
   it('an API key is shown once, authenticates the payments API, and stops working when revoked', async () => {
