@@ -60,7 +60,7 @@ export async function portalsCommand(_argv: string[], io: CommandIo): Promise<nu
 export async function settingsCommand(argv: string[], io: CommandIo): Promise<number> {
   const [memberId, ...assignments] = argv;
   if (!memberId) {
-    io.stderr('Usage: qrbill settings <member_id> [key=value ...]\nKeys: invoiceNumberTemplate, actNumberTemplate, dueDays, qrMode, bankPaymentLink, vatOverride, accountantEmails, emailFrom');
+    io.stderr('Usage: qrbill settings <member_id> [key=value ...]\nKeys: invoiceNumberTemplate, actNumberTemplate, dueDays, qrMode, bankPaymentLink, vatOverride, accountantEmails, emailFrom,\n      escalation, accountantUserIds, penalty, reminderPauseBelowRub, emailTemplates');
     return EXIT_USAGE;
   }
   return withDatabase(async ({ db }) => {
