@@ -54,6 +54,17 @@ document.addEventListener('DOMContentLoaded', function () {
     }
   });
 
+  // ── Fields that only mean something with another's value: the VAT rate, the penalty figures ──
+  function dependent(controlId, ids, active) {
+    var control = $(controlId);
+    if (!control) return;
+    var sync = function () { ids.forEach(function (id) { var f = $(id); if (f) f.disabled = !active(control.value); }); };
+    control.addEventListener('change', sync);
+    sync();
+  }
+  dependent('f-vat-mode', ['f-vat-rate'], function (v) { return v === 'included' || v === 'on_top'; });
+  dependent('f-pen', ['f-pen-rate', 'f-pen-cap'], function (v) { return v === 'on'; });
+
   // ── Numbering: «Изменить» fills the form with the row ──
   document.addEventListener('click', function (ev) {
     var b = ev.target.closest && ev.target.closest('[data-seq-seller]');
