@@ -1,5 +1,9 @@
 import type { ActionDef } from './types.js';
 import { sessionAction } from './session.js';
+import { DEAL_ACTIONS } from './deal.js';
 
 /** Every JSON endpoint of the pages, under /bitrix/app/api. */
-export const ACTIONS: ActionDef[] = [sessionAction];
+export const ACTIONS: ActionDef[] = [
+  sessionAction,
+  ...DEAL_ACTIONS,
+];

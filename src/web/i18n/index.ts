@@ -1,5 +1,6 @@
 import { common } from './common.js';
 import { dashboard } from './dashboard.js';
+import { deal } from './deal.js';
 
 export type WebLang = 'ru' | 'en';
 
@@ -8,7 +9,11 @@ export type WebLang = 'ru' | 'en';
  * dictionary file; a key missing in English falls back to Russian, a key missing everywhere shows itself
  * (and the i18n test fails), so a typo is seen rather than rendered blank.
  */
-const DICTIONARIES = [common, dashboard];
+const DICTIONARIES = [
+  common,
+  dashboard,
+  deal,
+];
 
 const merged: Record<WebLang, Record<string, string>> = { ru: {}, en: {} };
 for (const d of DICTIONARIES) {

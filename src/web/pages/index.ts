@@ -1,5 +1,6 @@
 import type { Page } from './types.js';
 import { dashboardPage } from './dashboard.js';
+import { dealPage } from './deal.js';
 
 /**
  * The app's pages by name (`/bitrix/app/page/<name>`). The frame POST of the main app opens `dashboard`;
@@ -7,4 +8,5 @@ import { dashboardPage } from './dashboard.js';
  */
 export const PAGES: Record<string, Page> = {
   dashboard: dashboardPage,
+  deal: dealPage,
 };
