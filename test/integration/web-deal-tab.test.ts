@@ -109,7 +109,7 @@ describe.each(databaseEngines())('the deal tab on $name', (engine) => {
     expect(head.html).not.toContain('data-api-click');
     expect(head.text).toContain('могут ответственный по сделке, администраторы портала и бухгалтеры');
     const refused = await action(h, head.token, 'POST', `/deal/acts/${actId}/signed`, {});
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(403);
     expect(refused.body.message).toContain('ответственный по сделке');
     expect((await getDocument(h.database.db, h.sandbox.memberId, actId))!.state).toBe('issued');
 
@@ -177,7 +177,7 @@ describe.each(databaseEngines())('the deal tab on $name', (engine) => {
     expect((await action(h, token, 'POST', `/deal/documents/${invoiceId}/resend`, {})).status).toBe(400);
     const head = await openTab(h.seed.users.head);
     expect(head.html).not.toContain('data-resend');
-    expect((await action(h, head.token, 'POST', `/deal/documents/${invoiceId}/resend`, { clickId: CLICK_B.replace('6', '7') })).status).toBe(409);
+    expect((await action(h, head.token, 'POST', `/deal/documents/${invoiceId}/resend`, { clickId: CLICK_B.replace('6', '7') })).status).toBe(403);
     expect(h.sandbox.crm.sentEmails).toHaveLength(2);
 
     // Each click is also a job, the safety net for a request that died mid-way; due later, it finds the letter sent.
