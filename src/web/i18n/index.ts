@@ -1,5 +1,6 @@
 import { common } from './common.js';
 import { dashboard } from './dashboard.js';
+import { deal } from './deal.js';
 import { settings } from './settings.js';
 
 export type WebLang = 'ru' | 'en';
@@ -9,7 +10,12 @@ export type WebLang = 'ru' | 'en';
  * dictionary file; a key missing in English falls back to Russian, a key missing everywhere shows itself
  * (and the i18n test fails), so a typo is seen rather than rendered blank.
  */
-const DICTIONARIES = [common, dashboard, settings];
+const DICTIONARIES = [
+  common,
+  dashboard,
+  deal,
+  settings,
+];
 
 const merged: Record<WebLang, Record<string, string>> = { ru: {}, en: {} };
 for (const d of DICTIONARIES) {

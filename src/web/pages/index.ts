@@ -1,5 +1,6 @@
 import type { Page } from './types.js';
 import { dashboardPage } from './dashboard.js';
+import { dealPage } from './deal.js';
 import { settingsPage } from './settings.js';
 
 /**
@@ -8,5 +9,6 @@ import { settingsPage } from './settings.js';
  */
 export const PAGES: Record<string, Page> = {
   dashboard: dashboardPage,
+  deal: dealPage,
   settings: settingsPage,
 };
