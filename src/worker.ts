@@ -13,6 +13,7 @@ import { LEASE_PERIOD_JOB } from './leasing/periodJob.js';
 import { leasePeriodJobHandler } from './leasing/createPeriodDeal.js';
 import { runLeaseScheduler } from './leasing/tick.js';
 import { resolveOverdueWaits } from './robots/wait_for_payment/waits.js';
+import { DEAL_RESEND_JOB, dealResendJobHandler } from './web/deal/resend.js';
 
 /** The job kinds this service runs, wired to their handlers. */
 export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs?: number } = {}): JobWorker {
@@ -20,7 +21,7 @@ export function createWorker(deps: AppDeps, opts: { concurrency?: number; pollMs
     store: deps.jobs,
     clock: deps.clock,
     log: deps.log.child({ component: 'worker' }),
-    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps)), route(OVERDUE_STEPS_JOB, overdueStepsJobHandler(deps)), route(LEASE_PERIOD_JOB, leasePeriodJobHandler(deps))],
+    routes: [route(ROBOT_JOB, robotJobHandler(deps)), route(ROBOT_ANSWER_JOB, robotAnswerJobHandler(deps)), route(PAYMENT_EFFECTS_JOB, paymentEffectsJobHandler(deps)), route(OVERDUE_STEPS_JOB, overdueStepsJobHandler(deps)), route(LEASE_PERIOD_JOB, leasePeriodJobHandler(deps)), route(DEAL_RESEND_JOB, dealResendJobHandler(deps))],
     concurrency: opts.concurrency ?? deps.config.WORKER_CONCURRENCY,
     pollMs: opts.pollMs ?? 1000,
     backoff: { baseMs: 2_000, capMs: 5 * 60_000 },

@@ -109,7 +109,8 @@ export class BitrixClients {
   async callAsUser(memberId: string, accessToken: string, method: string, params: Record<string, unknown> = {}): Promise<Outcome> {
     const portal = await getPortal(this.shared.db, memberId);
     if (portal === undefined) throw portalNotFound(memberId);
-    if (portal.status !== 'active') throw needsReinstall(memberId, portal.status, portal.status_reason);
+    // A portal whose stored pair died (needs_reinstall) still knows its users' own tokens.
+    if (portal.status === 'uninstalled') throw needsReinstall(memberId, portal.status, portal.status_reason);
     await this.shared.pacer.forPortal(memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst }).acquire();
     return sendRequest(this.shared.http, {
       method: 'POST',

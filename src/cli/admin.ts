@@ -14,6 +14,7 @@ import { listPortals, getPortal, updatePortalOptions, deletePortalData } from '.
 import { getPortalSettings, updatePortalSettings } from '../settings/portalSettings.js';
 import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
+import { timeZoneIssues } from '../settings/rules.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 export async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Promise<T> {
@@ -59,7 +60,7 @@ export async function portalsCommand(_argv: string[], io: CommandIo): Promise<nu
 export async function settingsCommand(argv: string[], io: CommandIo): Promise<number> {
   const [memberId, ...assignments] = argv;
   if (!memberId) {
-    io.stderr('Usage: qrbill settings <member_id> [key=value ...]\nKeys: invoiceNumberTemplate, actNumberTemplate, dueDays, qrMode, bankPaymentLink, vatOverride, accountantEmails, emailFrom');
+    io.stderr('Usage: qrbill settings <member_id> [key=value ...]\nKeys: invoiceNumberTemplate, actNumberTemplate, dueDays, qrMode, bankPaymentLink, vatOverride, accountantEmails, emailFrom,\n      escalation, accountantUserIds, penalty, reminderPauseBelowRub, emailTemplates');
     return EXIT_USAGE;
   }
   return withDatabase(async ({ db }) => {
@@ -125,10 +126,9 @@ export async function portalCommand(argv: string[], io: CommandIo): Promise<numb
       }
       [opts.rateDrain, opts.rateBurst] = m;
     } else if (key === 'tz') {
-      try {
-        new Intl.DateTimeFormat('ru-RU', { timeZone: value });
-      } catch {
-        io.stderr(`tz: "${value}" is not an IANA time zone such as Europe/Moscow`);
+      const bad = timeZoneIssues(value)[0];
+      if (bad) {
+        io.stderr(`tz: ${bad.messageEn}`);
         return EXIT_INPUT;
       }
       opts.timeZone = value;

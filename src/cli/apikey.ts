@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { clockFor } from '../clock.js';
 import { getPortal } from '../storage/portals.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../storage/apiKeys.js';
+import { apiKeyLabelIssues } from '../settings/rules.js';
 import { withDatabase } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
@@ -29,8 +30,9 @@ export async function apikeyCommand(argv: string[], io: CommandIo): Promise<numb
     }
     if (action === 'create') {
       const label = rest.join(' ').trim() || '1C';
-      if (label.length > 100) {
-        io.stderr('The label is longer than 100 characters.');
+      const bad = apiKeyLabelIssues(label)[0];
+      if (bad) {
+        io.stderr(bad.messageEn ?? bad.message);
         return EXIT_USAGE;
       }
       const { key, info } = await createApiKey(db, memberId, label, now);

@@ -79,7 +79,8 @@ export async function leasesCommand(argv: string[], io: CommandIo): Promise<numb
         period: s.properties.period || 'month',
         next,
         periods_done: mine.filter((p) => p.status === 'created').length,
-        periods_failed: mine.filter((p) => p.status === 'failed').length,
+        // A period still being retried keeps its last error in detail: shown as not created until its deal exists.
+        periods_failed: mine.filter((p) => p.status !== 'created' && p.detail !== null).length,
         periods_total: total,
         state: s.state,
       };

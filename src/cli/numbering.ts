@@ -4,8 +4,9 @@
  * number, e.g. to continue the numbers 1C issued before the landlord switched mid-year.
  */
 import { getPortal } from '../storage/portals.js';
-import { listSequences, sellerKeysOfInn, setNextNumber } from '../storage/numbering.js';
-import { isValidInn, isValidKpp } from '../requisites/checks.js';
+import { listSequences } from '../storage/numbering.js';
+import { parseNumberingChange } from '../settings/rules.js';
+import { applyNumberingChange } from '../settings/numberingChange.js';
 import { withDatabase } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
@@ -48,28 +49,20 @@ export async function numberingCommand(argv: string[], io: CommandIo): Promise<n
       }
       return EXIT_OK;
     }
-    const problems: string[] = [];
-    const inn = args.seller_inn ?? '';
-    if (!isValidInn(inn)) problems.push(`seller_inn: "${inn}" is not a valid INN (10 or 12 digits with a correct checksum)`);
-    const kind = args.kind;
-    if (kind !== 'invoice' && kind !== 'act') problems.push(`kind: expected invoice or act, got "${kind ?? ''}"`);
-    const year = Number(args.year);
-    if (!/^\d{4}$/.test(args.year ?? '') || year < 2000 || year > 2100) problems.push(`year: expected a year such as 2026, got "${args.year ?? ''}"`);
-    const next = Number(args.next);
-    if (!/^\d{1,9}$/.test(args.next ?? '') || next < 1) problems.push(`next: expected a whole number from 1, got "${args.next ?? ''}"`);
-    const kpp = args.seller_kpp;
-    if (kpp !== undefined && kpp !== '' && !isValidKpp(kpp)) problems.push(`seller_kpp: "${kpp}" is not a KPP (9 characters)`);
-    if (problems.length) {
-      io.stderr(`Numbering not changed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    const parsed = parseNumberingChange(args);
+    if ('issues' in parsed) {
+      io.stderr(`Numbering not changed:\n${parsed.issues.map((p) => `  ${p.path}: ${p.messageEn ?? p.message}`).join('\n')}`);
       return EXIT_INPUT;
     }
-    const sellerKey = await resolveSellerKey(db, memberId, inn, kpp);
-    if ('error' in sellerKey) {
-      io.stderr(`Numbering not changed:\n  ${sellerKey.error}`);
+    const { change } = parsed;
+    const outcome = await applyNumberingChange(db, memberId, change);
+    if ('issue' in outcome) {
+      io.stderr(`Numbering not changed:\n  ${outcome.issue.path}: ${outcome.issue.messageEn ?? outcome.issue.message}`);
       return EXIT_INPUT;
     }
-    const res = await setNextNumber(db, { memberId, sellerKey: sellerKey.key, kind: kind as 'invoice' | 'act', year }, next);
-    const what = `${kind} numbers of ${sellerKey.key} in ${year}`;
+    const { kind, year, next } = change;
+    const res = outcome.result;
+    const what = `${kind} numbers of ${outcome.sellerKey} in ${year}`;
     if (res.kind === 'refused') {
       io.stderr(`Numbering not changed: number ${res.lastSeq} is already issued for ${what}; the next number must be above it (${res.lastSeq + 1} or more), so numbers never repeat.`);
       return EXIT_INPUT;
@@ -82,22 +75,4 @@ export async function numberingCommand(argv: string[], io: CommandIo): Promise<n
 function splitKey(key: string): { sellerInn: string; sellerKpp: string } {
   const [sellerInn = '', sellerKpp = ''] = key.split('/');
   return { sellerInn, sellerKpp };
-}
-
-/**
- * Sequences are kept per seller INN/KPP (a company's branches number on their own). A KPP left out is taken from
- * the sequences already there for the INN; an individual entrepreneur (12-digit INN) has none.
- */
-async function resolveSellerKey(
-  db: Parameters<typeof sellerKeysOfInn>[0],
-  memberId: string,
-  inn: string,
-  kpp: string | undefined,
-): Promise<{ key: string } | { error: string }> {
-  if (kpp !== undefined) return { key: `${inn}/${kpp}` };
-  if (inn.length === 12) return { key: `${inn}/` };
-  const known = await sellerKeysOfInn(db, memberId, inn);
-  if (known.length === 1) return { key: known[0]! };
-  if (known.length === 0) return { error: `seller_kpp: no documents numbered for INN ${inn} yet, so give its KPP too (seller_kpp=…)` };
-  return { error: `seller_kpp: INN ${inn} numbers with several KPPs (${known.map((k) => k.split('/')[1]).join(', ')}); say which with seller_kpp=…` };
 }

@@ -133,13 +133,20 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
           return reply.code(200).send(result ?? { ok: true });
         } catch (err) {
           if (err instanceof ValidationError) return reply.code(400).send({ error: err.code, message: err.message, issues: err.issues });
-          if (err instanceof AppError && !err.retryable) return reply.code(err.code.endsWith('NOT_FOUND') ? 404 : 409).send({ error: err.code, message: err.message });
+          if (err instanceof AppError && !err.retryable) return reply.code(actionStatus(err.code)).send({ error: err.code, message: err.message });
           throw err;
         }
       },
     });
   }
 };
+
+/** `…_NOT_FOUND` → 404, `…_FORBIDDEN` → 403, any other refusal of a valid request → 409. */
+function actionStatus(code: string): number {
+  if (code.endsWith('NOT_FOUND')) return 404;
+  if (code.endsWith('FORBIDDEN')) return 403;
+  return 409;
+}
 
 function dealTarget(options: Dict): { page: string; query: Dict } {
   const id = Number(options.ID ?? options.id);

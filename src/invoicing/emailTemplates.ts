@@ -88,3 +88,32 @@ export async function loadEmailTemplateFrom(dirs: readonly string[], name: strin
     { ...(lastMissing ? { cause: lastMissing } : {}), details: { name } },
   );
 }
+
+/** The template folders in the order they win: a company's own folder (EMAIL_TEMPLATES_DIR), then the shipped one. */
+export const emailTemplateDirs = (customDir: string | undefined): string[] => (customDir ? [customDir, DEFAULT_EMAIL_TEMPLATE_DIR] : [DEFAULT_EMAIL_TEMPLATE_DIR]);
+
+/**
+ * The template a portal's letter uses: its own wording saved on the settings page wins over the files, so an
+ * admin can change a letter without access to the server.
+ */
+export async function loadPortalEmailTemplate(
+  overrides: Readonly<Record<string, { subject: string; body: string }>>,
+  dirs: readonly string[],
+  name: string,
+): Promise<EmailTemplate> {
+  const own = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+  return own ? compileEmailTemplate(own.subject, own.body) : loadEmailTemplateFrom(dirs, name);
+}
+
+/** The source text of a template as the files have it (what the settings page starts editing from). */
+export async function readEmailTemplateSource(dirs: readonly string[], name: string): Promise<{ subject: string; body: string } | undefined> {
+  if (!NAME_RE.test(name)) return undefined;
+  for (const dir of dirs) {
+    try {
+      return { subject: await readPart(dir, name, 'subject'), body: await readPart(dir, name, 'body') };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'EMAIL_TEMPLATE_NOT_FOUND') throw err;
+    }
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps.js';
 import type { JobHandler } from '../jobs/types.js';
 import { AppError, errorMessage, isPermanent } from '../errors.js';
 import { getPortal } from '../storage/portals.js';
-import { finishPeriod, getSchedule } from '../storage/leases.js';
+import { finishPeriod, getSchedule, notePeriodFailure } from '../storage/leases.js';
 import { ufName } from '../crm/dealFields.js';
 import { notifyUser } from '../crm/dealWrites.js';
 import { formatDateShort } from '../documents/dates.js';
@@ -12,7 +12,7 @@ import { periodRowAmounts } from '../leases/proration.js';
 import { periodText, renderRowName } from '../leases/rowText.js';
 import { termsOf } from './terms.js';
 import { runLeaseScheduler } from './tick.js';
-import type { LeasePeriodPayload } from './periodJob.js';
+import { leaseRetryDelayMs, type LeasePeriodPayload } from './periodJob.js';
 
 /**
  * Creates the deal of one lease period: «<contract title> — <period>», the contract's client, responsible and
@@ -29,9 +29,17 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
     if (!portal || portal.status === 'uninstalled' || !schedule) return;
     const terms = termsOf(schedule, portal.time_zone);
     let period;
+    let last = false;
     for (const p of leasePeriods(terms)) {
-      if (p.from === from) period = p;
-      if (p.from >= from) break;
+      if (period) {
+        last = false;
+        break;
+      }
+      if (p.from === from) {
+        period = p;
+        last = true;
+      }
+      if (p.from > from) break;
     }
     if (!period) {
       await finishPeriod(db, scheduleId, from, 'failed', null, 'период больше не входит в срок аренды', deps.clock.now());
@@ -62,13 +70,20 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
     };
     try {
       const dealId = await ctx.effect('deal', async () => {
-        // An earlier attempt may have added it and lost the answer: look first.
-        const found = (await client.call('crm.deal.list', {
-          filter: { [ufName('QRB_CONTRACT')]: String(schedule.contract_deal_id), [ufName('QRB_PER_FROM')]: period.from },
-          select: ['ID'],
-        })) as Array<{ ID?: unknown }> | undefined;
+        // An earlier attempt may have added it and lost the answer: look first. The client is read in the same batch:
+        // crm.deal.add takes the id of a deleted company without a word, and a period deal without its client would
+        // only fail later, at the invoice.
+        const res = await client.batch({
+          found: { method: 'crm.deal.list', params: { filter: { [ufName('QRB_CONTRACT')]: String(schedule.contract_deal_id), [ufName('QRB_PER_FROM')]: period.from }, select: ['ID'] } },
+          ...(c.companyId ? { company: { method: 'crm.company.get', params: { id: c.companyId } } } : {}),
+          ...(c.contactId ? { contact: { method: 'crm.contact.get', params: { id: c.contactId } } } : {}),
+        });
+        const found = res.result.found as Array<{ ID?: unknown }> | undefined;
         const existing = Array.isArray(found) ? Number(found[0]?.ID ?? 0) : 0;
         if (existing) return existing;
+        if (res.errors.found) throw new AppError('LEASE_PERIOD_LOOKUP_FAILED', `поиск сделки периода: ${res.errors.found.error_description || res.errors.found.error}`, { retryable: true });
+        const gone = clientGone(res.errors, c);
+        if (gone) throw new AppError('LEASE_CLIENT_GONE', gone);
         return Number(await client.call('crm.deal.add', { fields, params: { REGISTER_SONET_EVENT: 'Y' } }));
       });
       await ctx.effect('rows', () =>
@@ -100,7 +115,7 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
           },
           contract: {
             method: 'crm.timeline.comment.add',
-            params: { fields: { ENTITY_ID: schedule.contract_deal_id, ENTITY_TYPE: 'deal', COMMENT: `Создана сделка периода ${text}: [URL=/crm/deal/details/${dealId}/]${String(fields.TITLE)}[/URL], ${total} ₽.` } },
+            params: { fields: { ENTITY_ID: schedule.contract_deal_id, ENTITY_TYPE: 'deal', COMMENT: `Создана сделка периода ${text}: [URL=/crm/deal/details/${dealId}/]${String(fields.TITLE)}[/URL], ${total} ₽.${last && terms.end ? ` ${leaseEndText(terms.end)}` : ''}` } },
           },
         }),
       );
@@ -110,14 +125,31 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
       await runLeaseScheduler(deps, { memberId, scheduleId });
     } catch (err) {
       // The contract's client or pipeline is gone, or the portal refuses: tell the responsible once per period and
-      // keep retrying — a period is never skipped silently.
+      // keep retrying with growing pauses — the period stays claimed, so later periods wait behind it (oldest first)
+      // and it is never skipped. Only a job out of attempts marks it failed; the scheduler then starts a new one.
       if (isPermanent(err) || ctx.isLastAttempt) {
         await ctx.effect('notify-failure', () =>
-          notifyUser(client, c.assignedById, `QR-биллинг: не удалось создать сделку периода ${text} по договору [URL=/crm/deal/details/${schedule.contract_deal_id}/]${c.title}[/URL]: ${errorMessage(err)}. Исправьте сделку-договор; попытки продолжаются.`, `qrbill:lease:${scheduleId}:${from}`),
+          notifyUser(client, c.assignedById, `QR-биллинг: не удалось создать сделку периода ${text} по договору [URL=/crm/deal/details/${schedule.contract_deal_id}/]${c.title}[/URL]: ${errorMessage(err)}. Исправьте сделку-договор (и запустите робот «начать выставление» снова) — попытки продолжаются.`, `qrbill:lease:${scheduleId}:${from}`),
         );
-        await finishPeriod(db, scheduleId, from, 'failed', null, errorMessage(err), deps.clock.now());
       }
-      throw new AppError('LEASE_PERIOD_NOT_CREATED', `deal of period ${from} of schedule ${scheduleId}: ${errorMessage(err)}`, { cause: err, retryable: !ctx.isLastAttempt });
+      await notePeriodFailure(db, scheduleId, from, ctx.isLastAttempt ? 'failed' : 'claimed', errorMessage(err), deps.clock.now());
+      throw new AppError('LEASE_PERIOD_NOT_CREATED', `deal of period ${from} of schedule ${scheduleId}: ${errorMessage(err)}`, {
+        cause: err,
+        retryable: !ctx.isLastAttempt,
+        retryAfterMs: leaseRetryDelayMs(job.attempt),
+      });
     }
   };
+}
+
+/** What is wrong with the contract's client when the lookup batch could not read it (deleted, or no access). */
+function clientGone(errors: Record<string, { error: string; error_description: string }>, c: { companyId: number; contactId: number }): string | null {
+  if (errors.company) return `компания клиента (ID ${c.companyId}) не найдена — удалена? (${errors.company.error_description || errors.company.error})`;
+  if (errors.contact) return `контакт клиента (ID ${c.contactId}) не найден — удалён? (${errors.contact.error_description || errors.contact.error})`;
+  return null;
+}
+
+/** The end of the lease as said on the contract deal with its last period's deal. */
+function leaseEndText(end: string): string {
+  return `Это последний период: аренда по договору заканчивается ${formatDateShort(end)}, выставление завершено — новых сделок по договору не будет.`;
 }

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import qs from 'qs';
-import { framePost, portalPageHtml, type FramePost } from './frame.js';
+import { framePost, frameUrl, portalPageHtml, type FramePost } from './frame.js';
 import { ManualClock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createAppMethods, type AppState } from './app-methods.js';
@@ -193,22 +193,24 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
     };
   };
 
-  const buildFramePost = (o: { userId?: number; placement?: string; options?: Record<string, unknown>; lang?: string } = {}): FramePost => {
+  type FrameOpts = { userId?: number; placement?: string; options?: Record<string, unknown>; lang?: string };
+  const buildFramePost = (o: FrameOpts = {}): FramePost => {
     const pair = tokens.issue(o.userId ?? ADMIN_USER_ID);
-    return framePost({
-      accessToken: pair.access_token,
-      refreshToken: pair.refresh_token,
-      expiresIn: pair.expires_in,
+    return frameOf(pair.access_token, pair.refresh_token, pair.expires_in, o);
+  };
+  const frameOf = (accessToken: string, refreshToken: string, expiresIn: number, o: FrameOpts): FramePost =>
+    framePost({
+      accessToken,
+      refreshToken,
+      expiresIn,
       memberId: app.memberId,
       domain: app.domain,
       https: baseUrl.startsWith('https:'),
-      serverEndpoint: serverEndpoint(),
       placement: o.placement ?? 'DEFAULT',
       options: o.options ?? {},
       lang: o.lang ?? 'ru',
       appSid: randomHex(16),
     });
-  };
   const handlerFor = (placement = 'DEFAULT'): string => {
     if (placement === 'DEFAULT') {
       if (!appHandler) throw new Error('sandbox: no app handler set (setAppHandler)');
@@ -377,21 +379,8 @@ export async function startPortal<S>(opts: SandboxOptions, makeCrm: (clock: Manu
       }
       const auth = authFor(o.userId ?? ADMIN_USER_ID);
       if (o.frame) {
-        // b24restdocs: api-reference/widgets/_includes/widget_data.md
-        const query = qs.stringify({ DOMAIN: app.domain, PROTOCOL: baseUrl.startsWith('https:') ? '1' : '0', LANG: 'ru', APP_SID: randomHex(16) });
-        const page = await post(
-          `${installUrl}${installUrl.includes('?') ? '&' : '?'}${query}`,
-          {
-            AUTH_ID: auth.access_token,
-            AUTH_EXPIRES: String(auth.expires_in),
-            REFRESH_ID: auth.refresh_token,
-            member_id: app.memberId,
-            status: 'L',
-            PLACEMENT: 'DEFAULT',
-            PLACEMENT_OPTIONS: '{}',
-          },
-          'install page',
-        );
+        const fp = frameOf(auth.access_token, auth.refresh_token, auth.expires_in, { placement: 'DEFAULT' });
+        const page = await post(frameUrl(installUrl, fp), fp.body, 'install page');
         const bound = app.events.find((b) => b.event === 'ONAPPINSTALL');
         if (page.status === 200 && bound) await post(bound.handler, onAppInstallPayload(authFor(o.userId ?? ADMIN_USER_ID), unixNow(), 1), 'ONAPPINSTALL event');
         return page;

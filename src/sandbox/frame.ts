@@ -17,7 +17,6 @@ export interface FramePostInput {
   memberId: string;
   domain: string;
   https: boolean;
-  serverEndpoint: string;
   placement: string;
   options: Record<string, unknown>;
   lang: string;
@@ -31,7 +30,6 @@ export function framePost(i: FramePostInput): FramePost {
       AUTH_ID: i.accessToken,
       AUTH_EXPIRES: String(i.expiresIn),
       REFRESH_ID: i.refreshToken,
-      SERVER_ENDPOINT: i.serverEndpoint,
       member_id: i.memberId,
       status: 'L',
       PLACEMENT: i.placement,

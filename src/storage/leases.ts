@@ -119,3 +119,29 @@ export async function finishPeriod(db: Kysely<Database>, scheduleId: number, fro
 export async function setStopAfter(db: Kysely<Database>, id: number, stopAfter: string, now: Date): Promise<void> {
   await db.updateTable('lease_schedules').set({ stop_after: stopAfter, updated_at: now.toISOString() }).where('id', '=', id).execute();
 }
+
+/**
+ * Records why a period's deal could not be created yet. `claimed` keeps it in work (its job retries; later periods
+ * wait behind it); `failed` says its job ran out of attempts, for the scheduler to start another.
+ */
+export async function notePeriodFailure(db: Kysely<Database>, scheduleId: number, from: string, status: 'claimed' | 'failed', detail: string, now: Date): Promise<void> {
+  await db
+    .updateTable('lease_periods')
+    .set({ status, detail, updated_at: now.toISOString() })
+    .where('schedule_id', '=', scheduleId)
+    .where('period_from', '=', from)
+    .where('status', '!=', 'created')
+    .execute();
+}
+
+/** Takes a failed period up again: true for exactly one caller (run in the transaction that enqueues its job). */
+export async function reclaimFailedPeriod(db: Kysely<Database>, scheduleId: number, from: string, now: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('lease_periods')
+    .set({ status: 'claimed', updated_at: now.toISOString() })
+    .where('schedule_id', '=', scheduleId)
+    .where('period_from', '=', from)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -502,6 +502,27 @@ export class FakeBitrix {
         return true;
       },
       'crm.deal.productrows.get': (p) => { getFrom(c.deals)(p); return c.productRows.get(idOf(p)) ?? []; },
+      // crm.deal.add / list / productrows.set / requisite.link.register: what the lease scheduler creates a period deal with.
+      'crm.deal.add': (p) => {
+        const f = upperKeys(ciGet(p, 'fields'));
+        if (!f.TITLE) throw new RestError(400, '', 'TITLE is required');
+        const id = this.nextId();
+        const stamp = new Date().toISOString();
+        c.deals.set(id, { STAGE_ID: 'NEW', CATEGORY_ID: '0', OPPORTUNITY: '0.00', ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v === null ? null : String(v)])), ID: id, DATE_CREATE: stamp, DATE_MODIFY: stamp });
+        return Number(id);
+      },
+      'crm.deal.list': (p) => listPage([...c.deals.values()], p),
+      'crm.deal.productrows.set': (p) => {
+        const deal = getFrom(c.deals)(p);
+        const rows = (ciGet(p, 'rows') ?? []) as Dict[];
+        c.productRows.set(String(deal.ID), rows.map((r, i) => ({ ...upperKeys(r), ID: this.nextId(), OWNER_ID: String(deal.ID), OWNER_TYPE: 'D', SORT: (i + 1) * 10 })));
+        return true;
+      },
+      'crm.requisite.link.register': (p) => {
+        const f = upperKeys(ciGet(p, 'fields'));
+        c.links.set(`${String(f.ENTITY_TYPE_ID)}:${String(f.ENTITY_ID)}`, f);
+        return true;
+      },
       'crm.requisite.link.get': (p) => {
         const type = String(ciGet(p, 'entityTypeId') ?? '');
         const id = String(ciGet(p, 'entityId') ?? '');

@@ -35,10 +35,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `npx tsx src/cli.ts serve` with the README's environment; resolves once /healthz answers. */
-export async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+/**
+ * `npx tsx src/cli.ts serve` with the README's environment, or with `compiled` the built `node dist/cli.js serve` as
+ * installed (build it first: buildService); resolves once /healthz answers.
+ */
+export async function spawnService(env: Record<string, string>, opts: { compiled?: boolean } = {}): Promise<{ child: ChildProcess; output: () => string }> {
   let out = '';
-  const child = spawn('npx', ['tsx', 'src/cli.ts', 'serve'], {
+  const [cmd, args] = opts.compiled ? ['node', ['dist/cli.js', 'serve']] : ['npx', ['tsx', 'src/cli.ts', 'serve']];
+  const child = spawn(cmd as string, args as string[], {
     cwd: new URL('../../', import.meta.url).pathname,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,4 +85,15 @@ export async function waitFor<T>(check: () => T, ms = 15_000): Promise<T> {
     v = check();
   }
   return v;
+}
+
+/** `npm run build`: dist/ from the sources under test (a stale build would test yesterday's code). */
+export function buildService(): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn('npm', ['run', 'build', '--silent'], { cwd: new URL('../../', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`npm run build failed (${code}):\n${out}`))));
+  });
 }

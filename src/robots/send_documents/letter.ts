@@ -6,6 +6,7 @@ import type { EmailContext } from '../../invoicing/email.js';
 import type { LinkFile } from '../../documents/links.js';
 import type { SendProps } from './definition.js';
 import type { SendSources } from './sources.js';
+import type { StoredDocument } from '../../storage/documents.js';
 import { checkTemplateFits, letterContext, letterFiles, type LetterFiles } from './documents.js';
 import { documentLinks } from '../shared/documentLinks.js';
 import { markActSent } from '../generate_act/state.js';
@@ -15,7 +16,7 @@ import { latestDocumentForDeal } from '../../storage/documents.js';
 import { resolveRecipients } from '../../crm/recipients.js';
 import { emailActivityParams, sendEmailActivity } from '../../crm/emailActivity.js';
 import { renderEmail } from '../../invoicing/email.js';
-import { DEFAULT_EMAIL_TEMPLATE_DIR, loadEmailTemplateFrom } from '../../invoicing/emailTemplates.js';
+import { emailTemplateDirs, loadPortalEmailTemplate } from '../../invoicing/emailTemplates.js';
 import { documentFileName } from '../../documents/fileNames.js';
 import { renderDocument } from '../../documents/pdf/render.js';
 
@@ -34,6 +35,8 @@ export interface LetterRun {
   fallbackUserId: number;
   /** Further values for the template (the overdue reminder's days and penalty). */
   extra?: Pick<EmailContext, 'overdue'>;
+  /** These documents instead of the deal's latest (the deal tab sends one chosen document again). */
+  documents?: { invoice?: StoredDocument; act?: StoredDocument };
 }
 
 /** What the journal keeps of the letter: enough to answer a retried job without sending again. */
@@ -72,8 +75,8 @@ export async function sendLetter(run: LetterRun, props: Pick<SendProps, 'documen
   const settings = await getPortalSettings(db, memberId);
   const wantsInvoice = props.documents.some((d) => d !== 'act');
   const letter = letterFiles(props.documents, {
-    invoice: wantsInvoice ? await latestDocumentForDeal(db, memberId, dealId, 'invoice') : undefined,
-    act: props.documents.includes('act') ? await latestDocumentForDeal(db, memberId, dealId, 'act') : undefined,
+    invoice: wantsInvoice ? (run.documents?.invoice ?? (await latestDocumentForDeal(db, memberId, dealId, 'invoice'))) : undefined,
+    act: props.documents.includes('act') ? (run.documents?.act ?? (await latestDocumentForDeal(db, memberId, dealId, 'act'))) : undefined,
   });
   const { to, cc } = resolveRecipients({
     to: props.to,
@@ -86,8 +89,7 @@ export async function sendLetter(run: LetterRun, props: Pick<SendProps, 'documen
     throw new AppError('DEAL_WITHOUT_CLIENT', 'В сделке не указан клиент: выберите компанию или контакт в карточке сделки и запустите робот снова.');
   }
   const client = sources.client;
-  const custom = run.deps.config.EMAIL_TEMPLATES_DIR;
-  const template = await loadEmailTemplateFrom(custom ? [custom, DEFAULT_EMAIL_TEMPLATE_DIR] : [DEFAULT_EMAIL_TEMPLATE_DIR], props.template);
+  const template = await loadPortalEmailTemplate(settings.emailTemplates, emailTemplateDirs(run.deps.config.EMAIL_TEMPLATES_DIR), props.template);
   checkTemplateFits(props.template, template.requires, letter);
 
   const links: Partial<Record<LinkFile, string>> = {};

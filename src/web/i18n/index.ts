@@ -1,5 +1,7 @@
 import { common } from './common.js';
 import { dashboard } from './dashboard.js';
+import { deal } from './deal.js';
+import { settings } from './settings.js';
 import { invoices } from './invoices.js';
 import { payments } from './payments.js';
 
@@ -10,7 +12,14 @@ export type WebLang = 'ru' | 'en';
  * dictionary file; a key missing in English falls back to Russian, a key missing everywhere shows itself
  * (and the i18n test fails), so a typo is seen rather than rendered blank.
  */
-const DICTIONARIES = [common, dashboard, invoices, payments];
+const DICTIONARIES = [
+  common,
+  dashboard,
+  deal,
+  settings,
+  invoices,
+  payments,
+];
 
 const merged: Record<WebLang, Record<string, string>> = { ru: {}, en: {} };
 for (const d of DICTIONARIES) {

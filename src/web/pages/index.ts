@@ -1,5 +1,7 @@
 import type { DownloadPage, Page } from './types.js';
 import { dashboardPage } from './dashboard.js';
+import { dealPage } from './deal.js';
+import { settingsPage } from './settings.js';
 import { invoicesCsvPage, invoicesPage } from './invoices.js';
 import { paymentsPage } from './payments.js';
 
@@ -9,6 +11,8 @@ import { paymentsPage } from './payments.js';
  */
 export const PAGES: Record<string, Page | DownloadPage> = {
   dashboard: dashboardPage,
+  deal: dealPage,
+  settings: settingsPage,
   invoices: invoicesPage,
   'invoices.csv': invoicesCsvPage,
   payments: paymentsPage,
