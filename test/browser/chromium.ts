@@ -12,7 +12,7 @@ export const RESULTS_DIR = path.resolve('test-results');
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--lang=ru-RU'],
   });
 }
 
