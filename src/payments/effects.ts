@@ -10,6 +10,7 @@ import { ufName } from '../crm/dealFields.js';
 import { notifyUser, writeDealResults } from '../crm/dealWrites.js';
 import { AUTOMATION_TRIGGERS, fireDealTrigger } from '../crm/automationTriggers.js';
 import type { PaymentEffectsPayload } from './effectsJob.js';
+import { resolvePaymentWaits } from '../robots/wait_for_payment/waits.js';
 
 const rub = (k: number) => `${formatMoney(k)} ₽`;
 
@@ -26,6 +27,9 @@ export function paymentEffectsJobHandler(deps: AppDeps): JobHandler<PaymentEffec
     const portal = await getPortal(db, memberId);
     const payment = await getPayment(db, memberId, paymentId);
     if (!portal || portal.status === 'uninstalled' || !payment) return;
+    // The importer answers these waits right after its commit; this durable job answers them when it died first.
+    // Each wait is claimed once, so answering twice is a no-op.
+    await resolvePaymentWaits(deps, memberId, payment.allocations.map((a) => a.invoiceId));
     const client = deps.bitrix.forPortal(memberId);
     const order = `п/п ${payment.number} от ${formatDateShort(payment.pay_date)}`;
 

@@ -98,50 +98,82 @@ export interface InvoicePaymentChange {
   state: 'issued' | 'partially_paid' | 'paid';
 }
 
+/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const CHUNK = 500;
+
+function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /**
- * Records a payment with its allocations and moves each invoice it paid to `paid` or `partially_paid`, in one
- * transaction. The bank-side identity is unique per portal: a payment already recorded (another import, an
- * overlapping statement, a concurrent push) is not applied again and `created` is false.
+ * Records payments with their allocations and moves each invoice they paid to `paid` or `partially_paid`, in one
+ * transaction (the caller's, when it holds one), a few hundred rows per statement. The bank-side identity is unique
+ * per portal: a payment already recorded (another import, an overlapping statement, a concurrent push) is not
+ * applied again and comes back with `created` false. Results are in the order of `payments`.
  */
-export async function recordPayment(
+export async function recordPayments(
   db: Kysely<Database>,
   memberId: string,
-  p: NewPayment,
+  payments: readonly NewPayment[],
   now: Date,
-): Promise<{ id: number; created: boolean; invoices: InvoicePaymentChange[] }> {
+): Promise<Array<{ id: number; created: boolean }>> {
+  if (payments.length === 0) return [];
   const at = now.toISOString();
   return transaction(db, async (trx) => {
-    const inserted = await trx
-      .insertInto('payments')
-      .values({
-        member_id: memberId,
-        bank_key: p.bankKey,
-        source: p.source,
-        pay_date: p.payDate,
-        number: p.number,
-        amount_kopecks: p.amountKopecks,
-        payer_inn: p.payerInn,
-        payer_name: p.payerName,
-        payer_account: p.payerAccount,
-        payee_account: p.payeeAccount,
-        purpose: p.purpose,
-        result: p.result,
-        reason: p.reason,
-        excess_kopecks: p.excessKopecks,
-        candidates_json: JSON.stringify(p.candidates),
-        matched_by: p.allocations.length ? 'auto' : null,
-        created_at: at,
-        updated_at: at,
-      })
-      .onConflict((oc) => oc.columns(['member_id', 'bank_key']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) {
-      const existing = await trx.selectFrom('payments').select('id').where('member_id', '=', memberId).where('bank_key', '=', p.bankKey).executeTakeFirstOrThrow();
-      return { id: existing.id, created: false, invoices: [] };
+    const createdIds = new Map<string, number>();
+    for (const chunk of chunks(payments)) {
+      const rows = await trx
+        .insertInto('payments')
+        .values(
+          chunk.map((p) => ({
+            member_id: memberId,
+            bank_key: p.bankKey,
+            source: p.source,
+            pay_date: p.payDate,
+            number: p.number,
+            amount_kopecks: p.amountKopecks,
+            payer_inn: p.payerInn,
+            payer_name: p.payerName,
+            payer_account: p.payerAccount,
+            payee_account: p.payeeAccount,
+            purpose: p.purpose,
+            result: p.result,
+            reason: p.reason,
+            excess_kopecks: p.excessKopecks,
+            candidates_json: JSON.stringify(p.candidates),
+            matched_by: p.allocations.length ? ('auto' as const) : null,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['member_id', 'bank_key']).doNothing())
+        .returning(['id', 'bank_key'])
+        .execute();
+      for (const r of rows) createdIds.set(r.bank_key, r.id);
     }
-    const invoices = await allocate(trx, memberId, inserted.id, p.allocations, at);
-    return { id: inserted.id, created: true, invoices };
+    // Only the first of two equal identities in one call is the created one.
+    const claimed = new Set<string>();
+    const results: Array<{ id: number; created: boolean } | undefined> = payments.map((p) => {
+      const id = createdIds.get(p.bankKey);
+      if (id === undefined || claimed.has(p.bankKey)) return undefined;
+      claimed.add(p.bankKey);
+      return { id, created: true };
+    });
+    const missing = [...new Set(payments.filter((_, i) => !results[i]).map((p) => p.bankKey))];
+    const existing = new Map<string, number>();
+    for (const chunk of chunks(missing)) {
+      const rows = await trx.selectFrom('payments').select(['id', 'bank_key']).where('member_id', '=', memberId).where('bank_key', 'in', chunk).execute();
+      for (const r of rows) existing.set(r.bank_key, r.id);
+    }
+    const allocations = payments.flatMap((p, i) => {
+      const r = results[i];
+      return r ? p.allocations.map((a) => ({ payment_id: r.id, invoice_id: a.invoiceId, member_id: memberId, amount_kopecks: a.amountKopecks, created_at: at })) : [];
+    });
+    for (const chunk of chunks(allocations)) await trx.insertInto('payment_allocations').values(chunk).execute();
+    await settleInvoiceStates(trx, memberId, [...new Set(allocations.map((a) => a.invoice_id))], at);
+    return payments.map((p, i) => results[i] ?? { id: existing.get(p.bankKey)!, created: false });
   });
 }
 
@@ -152,28 +184,43 @@ async function allocate(
   allocations: Array<{ invoiceId: number; amountKopecks: number }>,
   at: string,
 ): Promise<InvoicePaymentChange[]> {
-  const changes: InvoicePaymentChange[] = [];
-  for (const a of allocations) {
-    await trx
-      .insertInto('payment_allocations')
-      .values({ payment_id: paymentId, invoice_id: a.invoiceId, member_id: memberId, amount_kopecks: a.amountKopecks, created_at: at })
-      .execute();
-    changes.push(await settleInvoiceState(trx, memberId, a.invoiceId, at));
-  }
-  return changes;
+  if (allocations.length === 0) return [];
+  await trx
+    .insertInto('payment_allocations')
+    .values(allocations.map((a) => ({ payment_id: paymentId, invoice_id: a.invoiceId, member_id: memberId, amount_kopecks: a.amountKopecks, created_at: at })))
+    .execute();
+  return settleInvoiceStates(trx, memberId, allocations.map((a) => a.invoiceId), at);
 }
 
-/** Sets an invoice's state from what its allocations add up to (a cancelled invoice stays cancelled). */
-async function settleInvoiceState(trx: Kysely<Database>, memberId: string, invoiceId: number, at: string): Promise<InvoicePaymentChange> {
-  const doc = await trx.selectFrom('documents').select(['id', 'deal_id', 'number', 'amount_kopecks', 'state']).where('id', '=', invoiceId).where('member_id', '=', memberId).executeTakeFirstOrThrow();
-  const paid = Number(
-    (await trx.selectFrom('payment_allocations').select((e) => e.fn.sum<number>('amount_kopecks').as('paid')).where('invoice_id', '=', invoiceId).executeTakeFirst())?.paid ?? 0,
-  );
-  const state = paid >= doc.amount_kopecks ? 'paid' : paid > 0 ? 'partially_paid' : 'issued';
-  if (doc.state !== 'cancelled' && doc.state !== state) {
-    await trx.updateTable('documents').set({ state, updated_at: at }).where('id', '=', invoiceId).execute();
+/** Sets each invoice's state from what its allocations add up to (a cancelled invoice stays cancelled). */
+async function settleInvoiceStates(trx: Kysely<Database>, memberId: string, invoiceIds: number[], at: string): Promise<InvoicePaymentChange[]> {
+  const changes: InvoicePaymentChange[] = [];
+  for (const chunk of chunks(invoiceIds)) {
+    const docs = await trx.selectFrom('documents').select(['id', 'deal_id', 'number', 'amount_kopecks', 'state']).where('member_id', '=', memberId).where('id', 'in', chunk).execute();
+    const sums = await trx
+      .selectFrom('payment_allocations')
+      .select(['invoice_id', (e) => e.fn.sum<number>('amount_kopecks').as('paid')])
+      .where('invoice_id', 'in', chunk)
+      .groupBy('invoice_id')
+      .execute();
+    const paidOf = new Map(sums.map((r) => [r.invoice_id, Number(r.paid)]));
+    const moves = new Map<InvoicePaymentChange['state'], number[]>();
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    for (const invoiceId of chunk) {
+      const doc = byId.get(invoiceId);
+      if (!doc) throw new Error(`Invoice ${invoiceId} of ${memberId} not found while settling its payments`);
+      const paid = paidOf.get(invoiceId) ?? 0;
+      const state = paid >= doc.amount_kopecks ? 'paid' : paid > 0 ? 'partially_paid' : 'issued';
+      if (doc.state !== 'cancelled' && doc.state !== state) {
+        const list = moves.get(state) ?? [];
+        list.push(invoiceId);
+        moves.set(state, list);
+      }
+      changes.push({ invoiceId, dealId: doc.deal_id, number: doc.number, paidKopecks: paid, totalKopecks: doc.amount_kopecks, state });
+    }
+    for (const [state, ids] of moves) await trx.updateTable('documents').set({ state, updated_at: at }).where('id', 'in', ids).execute();
   }
-  return { invoiceId, dealId: doc.deal_id, number: doc.number, paidKopecks: paid, totalKopecks: doc.amount_kopecks, state };
+  return changes;
 }
 
 /** What an invoice has received: the sum and the date of the payment that completed (or last added to) it. */
@@ -271,9 +318,7 @@ export async function unmatchPayment(db: Kysely<Database>, memberId: string, pay
 async function unallocate(trx: Kysely<Database>, memberId: string, paymentId: number, at: string): Promise<InvoicePaymentChange[]> {
   const rows = await trx.selectFrom('payment_allocations').select('invoice_id').where('payment_id', '=', paymentId).execute();
   await trx.deleteFrom('payment_allocations').where('payment_id', '=', paymentId).execute();
-  const out: InvoicePaymentChange[] = [];
-  for (const r of rows) out.push(await settleInvoiceState(trx, memberId, r.invoice_id, at));
-  return out;
+  return settleInvoiceStates(trx, memberId, rows.map((r) => r.invoice_id), at);
 }
 
 /** Answers already given to pushed payments, by Idempotency-Key. */
