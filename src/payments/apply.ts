@@ -70,16 +70,6 @@ const toMatchInvoice = (i: OpenInvoice): MatchInvoice => ({
 /** «АР-2026-15» → «АР-2026-»: the numbering prefixes in use, so «№ АР-2026-15» and «№ 15» both find the invoice. */
 const prefixesOf = (invoices: OpenInvoice[]) => [...new Set(invoices.map((i) => i.number.replace(/\d+$/, '')).filter(Boolean))];
 
-// Imports of one portal run one after another in this process, so they queue here rather than each holding a pooled
-// connection while waiting for the portal's payments lock (which is what orders them across instances).
-const chains = new Map<string, Promise<unknown>>();
-function serialised<T>(memberId: string, fn: () => Promise<T>): Promise<T> {
-  const prev = chains.get(memberId) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  chains.set(memberId, next.catch(() => undefined));
-  return next;
-}
-
 /**
  * Parses and applies a 1CClientBankExchange file; refuses a file that is not one, naming the line. The invoices are
  * read, matched and paid in one transaction under the portal's payments lock: an import on another instance waits
@@ -87,26 +77,24 @@ function serialised<T>(memberId: string, fn: () => Promise<T>): Promise<T> {
  */
 export async function importStatement(deps: ApplyDeps, memberId: string, bytes: Uint8Array): Promise<ImportSummary> {
   const statement = parseStatement(bytes);
-  const { decisions, touched } = await serialised(memberId, () =>
-    withPaymentsLock(deps.database, memberId, async (trx) => {
-      const invoices = await openInvoices(trx, memberId);
-      const classify = createClassifier(ownAccounts(statement, invoices));
-      const incomingIds = statement.transactions.map((tx) => incomingPaymentOf(tx).id);
-      const known = await knownBankKeys(trx, memberId, incomingIds);
-      const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
-      const decisions: PaymentDecisionView[] = [];
-      const toStore: Array<{ view: PaymentDecisionView; payment: NewPayment }> = [];
-      for (const tx of statement.transactions) {
-        const d = decideTransaction(tx, classify, matcher);
-        const view = viewOf(tx, d.decision);
-        if (d.payment && d.decision.result !== 'duplicate' && d.decision.result !== 'skipped') {
-          toStore.push({ view, payment: newPayment('statement', d.payment, tx.payer.account, tx.payee.account, d.decision) });
-        }
-        decisions.push(view);
+  const { decisions, touched } = await withPaymentsLock(deps.database, memberId, async (trx) => {
+    const invoices = await openInvoices(trx, memberId);
+    const classify = createClassifier(ownAccounts(statement, invoices));
+    const incomingIds = statement.transactions.map((tx) => incomingPaymentOf(tx).id);
+    const known = await knownBankKeys(trx, memberId, incomingIds);
+    const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
+    const decisions: PaymentDecisionView[] = [];
+    const toStore: Array<{ view: PaymentDecisionView; payment: NewPayment }> = [];
+    for (const tx of statement.transactions) {
+      const d = decideTransaction(tx, classify, matcher);
+      const view = viewOf(tx, d.decision);
+      if (d.payment && d.decision.result !== 'duplicate' && d.decision.result !== 'skipped') {
+        toStore.push({ view, payment: newPayment('statement', d.payment, tx.payer.account, tx.payee.account, d.decision) });
       }
-      return { decisions, touched: await store(deps, trx, memberId, toStore) };
-    }),
-  );
+      decisions.push(view);
+    }
+    return { decisions, touched: await store(deps, trx, memberId, toStore) };
+  });
   await afterApply(deps, memberId, touched);
   const counts = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 };
   for (const d of decisions) counts[d.result]++;
@@ -116,25 +104,23 @@ export async function importStatement(deps: ApplyDeps, memberId: string, bytes: 
 
 /** Applies one pushed payment to the portal's invoices, under the same lock as imports. */
 export async function applyPushedPayment(deps: ApplyDeps, memberId: string, p: PushedPayment): Promise<PaymentDecisionView> {
-  const { view, touched } = await serialised(memberId, () =>
-    withPaymentsLock(deps.database, memberId, async (trx) => {
-      const invoices = await openInvoices(trx, memberId);
-      const tx = pushedAsTransaction(p);
-      const payment = incomingPaymentOf(tx);
-      const ours = ownAccounts(undefined, invoices);
-      if (ours.length && !ours.some((a) => a.account === p.payeeAccount)) {
-        const skipped = viewOf(tx, { result: 'skipped', rule: 'not_incoming', allocations: [], excessKopecks: 0, reason: `Счёт получателя ${p.payeeAccount} не указан ни в одном выставленном счёте`, candidates: [] });
-        return { view: skipped, touched: new Set<number>() };
-      }
-      const known = await knownBankKeys(trx, memberId, [payment.id]);
-      const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
-      const decision = matcher.match(payment);
-      const view = viewOf(tx, decision);
-      if (decision.result === 'duplicate') return { view, touched: new Set<number>() };
-      const touched = await store(deps, trx, memberId, [{ view, payment: newPayment('push', payment, p.payerAccount, p.payeeAccount, decision) }]);
-      return { view, touched };
-    }),
-  );
+  const { view, touched } = await withPaymentsLock(deps.database, memberId, async (trx) => {
+    const invoices = await openInvoices(trx, memberId);
+    const tx = pushedAsTransaction(p);
+    const payment = incomingPaymentOf(tx);
+    const ours = ownAccounts(undefined, invoices);
+    if (ours.length && !ours.some((a) => a.account === p.payeeAccount)) {
+      const skipped = viewOf(tx, { result: 'skipped', rule: 'not_incoming', allocations: [], excessKopecks: 0, reason: `Счёт получателя ${p.payeeAccount} не указан ни в одном выставленном счёте`, candidates: [] });
+      return { view: skipped, touched: new Set<number>() };
+    }
+    const known = await knownBankKeys(trx, memberId, [payment.id]);
+    const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
+    const decision = matcher.match(payment);
+    const view = viewOf(tx, decision);
+    if (decision.result === 'duplicate') return { view, touched: new Set<number>() };
+    const touched = await store(deps, trx, memberId, [{ view, payment: newPayment('push', payment, p.payerAccount, p.payeeAccount, decision) }]);
+    return { view, touched };
+  });
   await afterApply(deps, memberId, touched);
   return view;
 }

@@ -235,6 +235,30 @@ export async function invoicePaid(db: Kysely<Database>, memberId: string, invoic
   return { paidKopecks: Number(row?.paid ?? 0), lastPaidOn: (row?.last as string | null | undefined) ?? null };
 }
 
+/**
+ * What an invoice had received once this payment was allocated to it: the allocations made before it (earlier
+ * imports and manual matches, then earlier payments of the same import) plus its own. Two payments that complete an
+ * invoice within one statement are told apart by it — only the second one paid the invoice in full.
+ */
+export async function invoicePaidThrough(db: Kysely<Database>, memberId: string, invoiceId: number, paymentId: number): Promise<number> {
+  const mine = await db
+    .selectFrom('payment_allocations')
+    .select('created_at')
+    .where('member_id', '=', memberId)
+    .where('invoice_id', '=', invoiceId)
+    .where('payment_id', '=', paymentId)
+    .executeTakeFirst();
+  if (!mine) return 0;
+  const row = await db
+    .selectFrom('payment_allocations')
+    .select((e) => e.fn.sum<number>('amount_kopecks').as('paid'))
+    .where('member_id', '=', memberId)
+    .where('invoice_id', '=', invoiceId)
+    .where((eb) => eb.or([eb('created_at', '<', mine.created_at), eb.and([eb('created_at', '=', mine.created_at), eb('payment_id', '<=', paymentId)])]))
+    .executeTakeFirst();
+  return Number(row?.paid ?? 0);
+}
+
 export interface PaymentWithAllocations extends Omit<PaymentRow, 'candidates_json'> {
   candidates: number[];
   allocations: Array<{ invoiceId: number; invoiceNumber: string; amountKopecks: number }>;
