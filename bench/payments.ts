@@ -6,11 +6,14 @@
  * Prints the time of each step at 10k and 100k and the ratio (goal ≤ 3 s at 100k, growing about linearly).
  *
  *   npx tsx bench/payments.ts            BENCH_PAYMENTS_SIZES=10000,100000
+ *   BENCH_PAYMENTS_PROFILE=/tmp/p.cpuprofile npm run bench payments   CPU profile of the timed part of the last size
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { decideTransactions } from '../src/payments/decide.js';
 import { Matcher } from '../src/payments/match/matcher.js';
 import type { MatchResult, OpenInvoice } from '../src/payments/match/types.js';
@@ -73,22 +76,38 @@ interface Run {
   results: Record<MatchResult, number>;
 }
 
-function once(n: number): Run {
+/** Profiles `fn` alone (the generator before it stays out of the profile) when `file` is given. */
+async function profiled<T>(file: string | undefined, fn: () => T): Promise<T> {
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = fn();
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+  return result;
+}
+
+async function once(n: number, profile?: string): Promise<Run> {
   const list = invoices(n);
   // The generator's documents are not kept: only the bytes go into the timed part, as with a real upload.
   const bytes = encodeStatement(writeStatement({ account: LANDLORD.account, dateFrom: '2026-01-01', dateTo: '2026-12-31', documents: documents(list) }), 'windows-1251');
 
   gc();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const statement = parseStatement(bytes);
-  const t1 = performance.now();
-  const matcher = new Matcher(list, { prefixes: [PREFIX] });
-  const classify = createClassifier([{ inn: LANDLORD.inn, account: LANDLORD.account }]);
-  const t2 = performance.now();
-  const decisions = decideTransactions(statement.transactions, classify, matcher);
-  const t3 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
+  const { statement, decisions, t0, t1, t2, t3, cpu } = await profiled(profile, () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const statement = parseStatement(bytes);
+    const t1 = performance.now();
+    const matcher = new Matcher(list, { prefixes: [PREFIX] });
+    const classify = createClassifier([{ inn: LANDLORD.inn, account: LANDLORD.account }]);
+    const t2 = performance.now();
+    const decisions = decideTransactions(statement.transactions, classify, matcher);
+    const t3 = performance.now();
+    return { statement, decisions, t0, t1, t2, t3, cpu: process.cpuUsage(cpu0) };
+  });
 
   const results = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 } as Record<MatchResult, number>;
   for (const d of decisions) results[d.decision.result] += 1;
@@ -101,8 +120,9 @@ export async function paymentsBench(): Promise<void> {
   const sizes = (process.env.BENCH_PAYMENTS_SIZES ?? '10000,100000').split(',').map(Number);
   // Wall time on a shared machine says more about the neighbours than about the code: show how busy it was.
   console.log(`machine          : ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  once(2_000); // warm-up: JIT, regexes
-  const runs = sizes.map(once);
+  await once(2_000); // warm-up: JIT, regexes
+  const runs: Run[] = [];
+  for (const [i, n] of sizes.entries()) runs.push(await once(n, i === sizes.length - 1 ? process.env.BENCH_PAYMENTS_PROFILE : undefined));
   for (const r of runs) {
     console.log(
       `${String(r.n).padStart(7)} invoices, ${r.documents} documents (${r.megabytes.toFixed(1)} MB cp1251): ` +
