@@ -149,9 +149,12 @@ export class Matcher {
   private resolve(refs: InvoiceReference[]): Array<{ ref: InvoiceReference; invoices: InvoiceState[] }> {
     const out: Array<{ ref: InvoiceReference; invoices: InvoiceState[] }> = [];
     for (const ref of refs) {
-      const found = new Set<InvoiceState>(this.byCanonical.get(ref.canonical) ?? []);
-      if (ref.seq !== null && ref.afterInvoiceWord) for (const s of this.bySeq.get(ref.seq) ?? []) found.add(s);
-      if (found.size > 0) out.push({ ref, invoices: [...found] });
+      const exact = this.byCanonical.get(ref.canonical);
+      const bySeq = ref.seq !== null && ref.afterInvoiceWord ? this.bySeq.get(ref.seq) : undefined;
+      // Usually one list, or two naming the same invoice: merged without a Set unless they differ.
+      let invoices = exact ?? bySeq ?? [];
+      if (exact && bySeq && !(exact.length === 1 && bySeq.length === 1 && exact[0] === bySeq[0])) invoices = [...new Set([...exact, ...bySeq])];
+      if (invoices.length > 0) out.push({ ref, invoices: [...invoices] });
     }
     return out;
   }
