@@ -34,7 +34,16 @@ interface InvoiceState {
 const MAX_CANDIDATES = 5;
 
 const rub = (kopecks: number) => `${formatMoney(kopecks)} ₽`;
-const dateRu = (iso: string) => (isIsoDate(iso) ? formatDateShort(iso) : iso);
+// Every reason names dates; a statement has a few hundred distinct ones, each formatted once.
+const datesRu = new Map<string, string>();
+function dateRu(iso: string): string {
+  let ru = datesRu.get(iso);
+  if (ru === undefined) {
+    ru = isIsoDate(iso) ? formatDateShort(iso) : iso;
+    if (datesRu.size < 10_000) datesRu.set(iso, ru);
+  }
+  return ru;
+}
 const label = (s: InvoiceState) => `№ ${s.invoice.number} от ${dateRu(s.invoice.date)}`;
 const remaining = (s: InvoiceState) => Math.max(0, s.invoice.totalKopecks - s.paid);
 const isOpen = (s: InvoiceState) => !s.cancelled && remaining(s) > 0;
