@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, PaymentRow, StoredPaymentResult } from './schema.js';
 import type { DocumentModel } from '../documents/model.js';
 import { transaction } from './db.js';
@@ -172,7 +172,7 @@ export async function recordPayments(
       return r ? p.allocations.map((a) => ({ payment_id: r.id, invoice_id: a.invoiceId, member_id: memberId, amount_kopecks: a.amountKopecks, created_at: at })) : [];
     });
     for (const chunk of chunks(allocations)) await trx.insertInto('payment_allocations').values(chunk).execute();
-    await settleInvoiceStates(trx, memberId, [...new Set(allocations.map((a) => a.invoice_id))], at);
+    await settleInvoiceStatesInPlace(trx, memberId, [...new Set(allocations.map((a) => a.invoice_id))], at);
     return payments.map((p, i) => results[i] ?? { id: existing.get(p.bankKey)!, created: false });
   });
 }
@@ -192,11 +192,34 @@ async function allocate(
   return settleInvoiceStates(trx, memberId, allocations.map((a) => a.invoiceId), at);
 }
 
+/**
+ * The same as settleInvoiceStates for many invoices at once, without reading anything back: one UPDATE per few
+ * hundred invoices computes each state from its allocations. The portal is compared as `member_id || ''` so that
+ * SQLite looks the rows up by id: given `member_id = ?` it walked the portal's (member_id, kind, state) index, 30 ms
+ * a chunk on a portal of 100 000 invoices.
+ */
+async function settleInvoiceStatesInPlace(trx: Kysely<Database>, memberId: string, invoiceIds: number[], at: string): Promise<void> {
+  const paid = sql`coalesce((select sum(a.amount_kopecks) from payment_allocations a where a.invoice_id = documents.id), 0)`;
+  const state = sql<string>`case when ${paid} >= documents.amount_kopecks then 'paid' when ${paid} > 0 then 'partially_paid' else 'issued' end`;
+  for (const chunk of chunks(invoiceIds)) {
+    await trx
+      .updateTable('documents')
+      .set({ state, updated_at: at })
+      .where('id', 'in', chunk)
+      .where(sql`member_id || ''`, '=', memberId)
+      .where('state', '<>', 'cancelled')
+      .where('state', '<>', state)
+      .execute();
+  }
+}
+
 /** Sets each invoice's state from what its allocations add up to (a cancelled invoice stays cancelled). */
 async function settleInvoiceStates(trx: Kysely<Database>, memberId: string, invoiceIds: number[], at: string): Promise<InvoicePaymentChange[]> {
   const changes: InvoicePaymentChange[] = [];
   for (const chunk of chunks(invoiceIds)) {
-    const docs = await trx.selectFrom('documents').select(['id', 'deal_id', 'number', 'amount_kopecks', 'state']).where('member_id', '=', memberId).where('id', 'in', chunk).execute();
+    // By id alone, the portal checked below: with member_id in the query SQLite walked the portal's documents by
+    // their (member_id, kind, state) index instead of picking the ids, 30 ms a chunk on a portal of 100 000.
+    const docs = await trx.selectFrom('documents').select(['id', 'member_id', 'deal_id', 'number', 'amount_kopecks', 'state']).where('id', 'in', chunk).execute();
     const sums = await trx
       .selectFrom('payment_allocations')
       .select(['invoice_id', (e) => e.fn.sum<number>('amount_kopecks').as('paid')])
@@ -208,7 +231,7 @@ async function settleInvoiceStates(trx: Kysely<Database>, memberId: string, invo
     const byId = new Map(docs.map((d) => [d.id, d]));
     for (const invoiceId of chunk) {
       const doc = byId.get(invoiceId);
-      if (!doc) throw new Error(`Invoice ${invoiceId} of ${memberId} not found while settling its payments`);
+      if (!doc || doc.member_id !== memberId) throw new Error(`Invoice ${invoiceId} of ${memberId} not found while settling its payments`);
       const paid = paidOf.get(invoiceId) ?? 0;
       const state = paid >= doc.amount_kopecks ? 'paid' : paid > 0 ? 'partially_paid' : 'issued';
       if (doc.state !== 'cancelled' && doc.state !== state) {

@@ -100,6 +100,8 @@ describe.runIf(postgres.length > 0).each(postgres)('payments on two instances on
       .groupBy('invoice_id')
       .execute();
     expect(paidSums.map((r) => Number(r.paid)).sort((x, y) => x - y)).toEqual([tenantTotal, traderTotal].sort((x, y) => x - y));
+    const states = await h.database.db.selectFrom('documents').select('state').where('kind', '=', 'invoice').execute();
+    expect(states.map((d) => d.state)).toEqual(['paid', 'paid']);
 
     await settle(h, ['wait_for_payment']);
     await new Promise((r) => setTimeout(r, 300)); // the second instance's worker may still be finishing a job
