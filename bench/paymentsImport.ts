@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { silentLogger } from '../src/log.js';
 import { JobStore } from '../src/jobs/store.js';
@@ -27,7 +28,8 @@ export async function paymentsImportBench(): Promise<void> {
   const n = Number(process.env.BENCH_IMPORT_SIZE ?? 100_000);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qrbill-bench-import-'));
   const url = process.env.BENCH_DATABASE_URL;
-  const databaseUrl = url ? `${url}${url.includes('?') ? '&' : '?'}schema=bench_import_${Date.now().toString(36)}` : undefined;
+  const schema = `bench_import_${Date.now().toString(36)}`;
+  const databaseUrl = url ? `${url}${url.includes('?') ? '&' : '?'}schema=${schema}` : undefined;
   const database = await openDatabase({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), log: silentLogger() });
   try {
     await migrateToLatest(database);
@@ -65,6 +67,11 @@ export async function paymentsImportBench(): Promise<void> {
   } finally {
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (url) {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`).finally(() => admin.end());
+    }
   }
 }
 
