@@ -13,7 +13,7 @@ import type { Statement, StatementTransaction } from './statement/types.js';
 import { decideTransaction, incomingPaymentOf } from './decide.js';
 import { Matcher } from './match/matcher.js';
 import type { IncomingPayment, MatchDecision, OpenInvoice as MatchInvoice } from './match/types.js';
-import { knownBankKeys, openInvoices, recordPayments, type NewPayment, type OpenInvoice } from '../storage/payments.js';
+import { analyzePayments, knownBankKeys, openInvoices, recordPayments, type NewPayment, type OpenInvoice } from '../storage/payments.js';
 import { withPaymentsLock } from '../storage/paymentsLock.js';
 import type { Database } from '../storage/schema.js';
 import type { Transaction } from 'kysely';
@@ -70,6 +70,9 @@ const toMatchInvoice = (i: OpenInvoice): MatchInvoice => ({
 /** «АР-2026-15» → «АР-2026-»: the numbering prefixes in use, so «№ АР-2026-15» and «№ 15» both find the invoice. */
 const prefixesOf = (invoices: OpenInvoice[]) => [...new Set(invoices.map((i) => i.number.replace(/\d+$/, '')).filter(Boolean))];
 
+/** Documents from which an import on PostgreSQL refreshes the planner's statistics of the payments tables first. */
+const LARGE_STATEMENT = 5_000;
+
 /**
  * Parses and applies a 1CClientBankExchange file; refuses a file that is not one, naming the line. The invoices are
  * read, matched and paid in one transaction under the portal's payments lock: an import on another instance waits
@@ -81,6 +84,8 @@ export async function importStatement(deps: ApplyDeps, memberId: string, bytes: 
     const invoices = await openInvoices(trx, memberId);
     const classify = createClassifier(ownAccounts(statement, invoices));
     const incomingIds = statement.transactions.map((tx) => incomingPaymentOf(tx).id);
+    const large = deps.database.dialect === 'postgres' && statement.transactions.length >= LARGE_STATEMENT;
+    if (large) await analyzePayments(trx);
     const known = await knownBankKeys(trx, memberId, incomingIds);
     const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
     const decisions: PaymentDecisionView[] = [];
@@ -93,7 +98,7 @@ export async function importStatement(deps: ApplyDeps, memberId: string, bytes: 
       }
       decisions.push(view);
     }
-    return { decisions, touched: await store(deps, trx, memberId, toStore) };
+    return { decisions, touched: await store(deps, trx, memberId, toStore, { analyze: large }) };
   });
   await afterApply(deps, memberId, touched);
   const counts = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 };
@@ -184,8 +189,14 @@ function newPayment(source: 'statement' | 'push', payment: IncomingPayment, paye
  * comment, fields, triggers and the answer to its waiting robots to follow, even if the process dies right after
  * the commit. Fills in each view's payment id (or turns it into a duplicate) and returns the invoices paid.
  */
-async function store(deps: ApplyDeps, trx: Transaction<Database>, memberId: string, items: Array<{ view: PaymentDecisionView; payment: NewPayment }>): Promise<Set<number>> {
-  const recorded = await recordPayments(trx, memberId, items.map((i) => i.payment), deps.clock.now());
+async function store(
+  deps: ApplyDeps,
+  trx: Transaction<Database>,
+  memberId: string,
+  items: Array<{ view: PaymentDecisionView; payment: NewPayment }>,
+  opts: { analyze?: boolean } = {},
+): Promise<Set<number>> {
+  const recorded = await recordPayments(trx, memberId, items.map((i) => i.payment), deps.clock.now(), opts);
   const touched = new Set<number>();
   const jobs: Array<{ key: string; payload: { memberId: string; paymentId: number } }> = [];
   items.forEach(({ view, payment }, i) => {
