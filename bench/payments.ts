@@ -6,60 +6,25 @@
  * Prints the time of each step at 10k and 100k and the ratio (goal ≤ 3 s at 100k, growing about linearly).
  *
  *   npx tsx bench/payments.ts            BENCH_PAYMENTS_SIZES=10000,100000
+ *   BENCH_PAYMENTS_PROFILE=/tmp/p.cpuprofile npm run bench payments   CPU profile of the timed part of the last size
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { decideTransactions } from '../src/payments/decide.js';
 import { Matcher } from '../src/payments/match/matcher.js';
-import type { MatchResult, OpenInvoice } from '../src/payments/match/types.js';
+import type { MatchResult } from '../src/payments/match/types.js';
+import { LANDLORD, PREFIX, documents, invoices } from './paymentsData.js';
 import { createClassifier } from '../src/payments/statement/classify.js';
 import { parseStatement } from '../src/payments/statement/parse.js';
-import { encodeStatement, writeStatement, type StatementDocumentInput } from '../src/payments/statement/write.js';
+import { encodeStatement, writeStatement } from '../src/payments/statement/write.js';
 
 // Collect the generator's garbage before timing, so the figures are the import's own.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-
-const LANDLORD = { name: 'ООО "Арендодатель"', inn: '7709876543', kpp: '770901001', account: '40702810900000000009', bank: { name: 'АО "АЛЬФА-БАНК"', city: 'г. Москва', bic: '044525593', corrAccount: '30101810200000000593' } };
-const PREFIX = 'АР-2026-';
-
-const innOf = (tenant: number) => String(7700000000 + tenant);
-const accountOf = (tenant: number) => `40702810${String(tenant).padStart(12, '0')}`;
-const dateOf = (i: number) => `2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
-const ru = (iso: string) => iso.split('-').reverse().join('.');
-
-/** Two invoices per tenant, numbered АР-2026-1 … АР-2026-N. */
-function invoices(n: number): OpenInvoice[] {
-  return Array.from({ length: n }, (_, k) => {
-    const i = k + 1;
-    return { id: i, number: `${PREFIX}${i}`, date: dateOf(i), buyerInn: innOf(Math.ceil(i / 2)), totalKopecks: 1_000_000 + (i % 997) * 1_000, paidKopecks: 0, status: 'open', dealId: 10_000 + i };
-  });
-}
-
-function documents(list: OpenInvoice[]): StatementDocumentInput[] {
-  const docs: StatementDocumentInput[] = [];
-  for (const inv of list) {
-    const i = Number(inv.id);
-    const tenant = Math.ceil(i / 2);
-    const form = i % 20;
-    let payer = { name: `ООО "Арендатор ${tenant}"`, inn: innOf(tenant), kpp: '770101001', account: accountOf(tenant), bank: { name: 'ПАО СБЕРБАНК', city: 'г. Москва', bic: '044525225', corrAccount: '30101810400000000225' } };
-    let amount = inv.totalKopecks;
-    let purpose = `Оплата по счету № ${i} от ${ru(inv.date)} за аренду помещения. В т.ч. НДС 22% ${(amount / 100 * 22 / 122).toFixed(2)}`;
-    if (form === 1) purpose = `Оплата ${PREFIX}${i} аренда`;
-    if (form === 2) { amount = Math.floor(amount / 2); purpose = `Частичная оплата по сч. ${i}`; }
-    if (form === 3) purpose = 'Арендная плата, НДС не облагается';
-    if (form === 4) payer = { ...payer, name: 'ИП Третье Лицо', inn: '500100732259', account: '40802810000000000001' };
-    if (form === 5 && i % 2 === 1) { amount += list[i]?.totalKopecks ?? 0; purpose = `Оплата по счетам № ${i}, ${i + 1}`; }
-    if (form === 6 && i % 2 === 0) continue; // paid together with the previous one
-    if (form === 9) amount += 10_000; // overpaid by 100 ₽
-    docs.push({ number: String(100 + (i % 9000)), date: inv.date, creditedOn: inv.date, amountKopecks: amount, payer, payee: LANDLORD, purpose });
-    if (i % 20 === 7) docs.push({ number: String(i), date: inv.date, debitedOn: inv.date, amountKopecks: 50_000, payer: LANDLORD, payee: { ...payer, account: '40702810300000000003' }, purpose: 'Оплата услуг уборки' });
-    if (i % 20 === 8) docs.push({ kind: 'Банковский ордер', number: String(i), date: inv.date, debitedOn: inv.date, amountKopecks: 2_500, payer: LANDLORD, payee: { account: '70601810800002740257' }, purpose: 'Комиссия за платеж', operationCode: '17' });
-  }
-  return docs;
-}
 
 interface Run {
   n: number;
@@ -73,22 +38,38 @@ interface Run {
   results: Record<MatchResult, number>;
 }
 
-function once(n: number): Run {
+/** Profiles `fn` alone (the generator before it stays out of the profile) when `file` is given. */
+async function profiled<T>(file: string | undefined, fn: () => T): Promise<T> {
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = fn();
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+  return result;
+}
+
+async function once(n: number, profile?: string): Promise<Run> {
   const list = invoices(n);
   // The generator's documents are not kept: only the bytes go into the timed part, as with a real upload.
   const bytes = encodeStatement(writeStatement({ account: LANDLORD.account, dateFrom: '2026-01-01', dateTo: '2026-12-31', documents: documents(list) }), 'windows-1251');
 
   gc();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const statement = parseStatement(bytes);
-  const t1 = performance.now();
-  const matcher = new Matcher(list, { prefixes: [PREFIX] });
-  const classify = createClassifier([{ inn: LANDLORD.inn, account: LANDLORD.account }]);
-  const t2 = performance.now();
-  const decisions = decideTransactions(statement.transactions, classify, matcher);
-  const t3 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
+  const { statement, decisions, t0, t1, t2, t3, cpu } = await profiled(profile, () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const statement = parseStatement(bytes);
+    const t1 = performance.now();
+    const matcher = new Matcher(list, { prefixes: [PREFIX] });
+    const classify = createClassifier([{ inn: LANDLORD.inn, account: LANDLORD.account }]);
+    const t2 = performance.now();
+    const decisions = decideTransactions(statement.transactions, classify, matcher);
+    const t3 = performance.now();
+    return { statement, decisions, t0, t1, t2, t3, cpu: process.cpuUsage(cpu0) };
+  });
 
   const results = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 } as Record<MatchResult, number>;
   for (const d of decisions) results[d.decision.result] += 1;
@@ -101,8 +82,9 @@ export async function paymentsBench(): Promise<void> {
   const sizes = (process.env.BENCH_PAYMENTS_SIZES ?? '10000,100000').split(',').map(Number);
   // Wall time on a shared machine says more about the neighbours than about the code: show how busy it was.
   console.log(`machine          : ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  once(2_000); // warm-up: JIT, regexes
-  const runs = sizes.map(once);
+  await once(2_000); // warm-up: JIT, regexes
+  const runs: Run[] = [];
+  for (const [i, n] of sizes.entries()) runs.push(await once(n, i === sizes.length - 1 ? process.env.BENCH_PAYMENTS_PROFILE : undefined));
   for (const r of runs) {
     console.log(
       `${String(r.n).padStart(7)} invoices, ${r.documents} documents (${r.megabytes.toFixed(1)} MB cp1251): ` +

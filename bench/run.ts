@@ -3,6 +3,7 @@
  * speed targets are read by people, not by the unit tests).
  */
 import { paymentsBench } from './payments.js';
+import { paymentsImportBench } from './paymentsImport.js';
 import { renderBench } from './render.js';
 import { robotsBench } from './robots.js';
 import { acceptBench } from './accept.js';
@@ -12,6 +13,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['robots', robotsBench],
   ['accept', acceptBench],
   ['payments', paymentsBench],
+  ['payments-import', paymentsImportBench],
 ];
 
 const only = process.argv[2];

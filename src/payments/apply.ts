@@ -13,7 +13,10 @@ import type { Statement, StatementTransaction } from './statement/types.js';
 import { decideTransaction, incomingPaymentOf } from './decide.js';
 import { Matcher } from './match/matcher.js';
 import type { IncomingPayment, MatchDecision, OpenInvoice as MatchInvoice } from './match/types.js';
-import { knownBankKeys, openInvoices, recordPayment, type OpenInvoice } from '../storage/payments.js';
+import { analyzePayments, knownBankKeys, openInvoices, recordPayments, type NewPayment, type OpenInvoice } from '../storage/payments.js';
+import { withPaymentsLock } from '../storage/paymentsLock.js';
+import type { Database } from '../storage/schema.js';
+import type { Transaction } from 'kysely';
 import { resolvePaymentWaits } from '../robots/wait_for_payment/waits.js';
 import { PAYMENT_EFFECTS_JOB, paymentEffectsJobKey } from './effectsJob.js';
 
@@ -67,68 +70,64 @@ const toMatchInvoice = (i: OpenInvoice): MatchInvoice => ({
 /** «АР-2026-15» → «АР-2026-»: the numbering prefixes in use, so «№ АР-2026-15» and «№ 15» both find the invoice. */
 const prefixesOf = (invoices: OpenInvoice[]) => [...new Set(invoices.map((i) => i.number.replace(/\d+$/, '')).filter(Boolean))];
 
-// Imports of one portal run one after another in this process, so two files never decide on the same stale view.
-const chains = new Map<string, Promise<unknown>>();
-function serialised<T>(memberId: string, fn: () => Promise<T>): Promise<T> {
-  const prev = chains.get(memberId) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  chains.set(memberId, next.catch(() => undefined));
-  return next;
-}
+/** Documents from which an import on PostgreSQL refreshes the planner's statistics of the payments tables first. */
+const LARGE_STATEMENT = 5_000;
 
-/** Parses and applies a 1CClientBankExchange file; refuses a file that is not one, naming the line. */
-export function importStatement(deps: ApplyDeps, memberId: string, bytes: Uint8Array): Promise<ImportSummary> {
+/**
+ * Parses and applies a 1CClientBankExchange file; refuses a file that is not one, naming the line. The invoices are
+ * read, matched and paid in one transaction under the portal's payments lock: an import on another instance waits
+ * and then sees these payments, so nothing is applied twice and no invoice is paid twice from a stale view.
+ */
+export async function importStatement(deps: ApplyDeps, memberId: string, bytes: Uint8Array): Promise<ImportSummary> {
   const statement = parseStatement(bytes);
-  return serialised(memberId, async () => {
-    const invoices = await openInvoices(deps.database.db, memberId);
+  const { decisions, touched } = await withPaymentsLock(deps.database, memberId, async (trx) => {
+    const invoices = await openInvoices(trx, memberId);
     const classify = createClassifier(ownAccounts(statement, invoices));
     const incomingIds = statement.transactions.map((tx) => incomingPaymentOf(tx).id);
-    const known = await knownBankKeys(deps.database.db, memberId, incomingIds);
+    const large = deps.database.dialect === 'postgres' && statement.transactions.length >= LARGE_STATEMENT;
+    if (large) await analyzePayments(trx);
+    const known = await knownBankKeys(trx, memberId, incomingIds);
     const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
     const decisions: PaymentDecisionView[] = [];
-    const touched = new Set<number>();
+    const toStore: Array<{ view: PaymentDecisionView; payment: NewPayment }> = [];
     for (const tx of statement.transactions) {
       const d = decideTransaction(tx, classify, matcher);
       const view = viewOf(tx, d.decision);
       if (d.payment && d.decision.result !== 'duplicate' && d.decision.result !== 'skipped') {
-        const stored = await store(deps, memberId, 'statement', d.payment, tx.payer.account, tx.payee.account, d.decision);
-        if (!stored.created) Object.assign(view, duplicateOf(view));
-        else {
-          view.payment_id = stored.id;
-          for (const a of d.decision.allocations) touched.add(Number(a.invoiceId));
-        }
+        toStore.push({ view, payment: newPayment('statement', d.payment, tx.payer.account, tx.payee.account, d.decision) });
       }
       decisions.push(view);
     }
-    await afterApply(deps, memberId, touched);
-    const counts = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 };
-    for (const d of decisions) counts[d.result]++;
-    deps.log.info({ memberId, documents: decisions.length, ...counts }, 'bank statement imported');
-    return { encoding: statement.encoding, period: { from: statement.header.dateFrom, to: statement.header.dateTo }, decisions, counts };
+    return { decisions, touched: await store(deps, trx, memberId, toStore, { analyze: large }) };
   });
+  await afterApply(deps, memberId, touched);
+  const counts = { paid: 0, partially_paid: 0, overpaid: 0, manual: 0, duplicate: 0, skipped: 0 };
+  for (const d of decisions) counts[d.result]++;
+  deps.log.info({ memberId, documents: decisions.length, ...counts }, 'bank statement imported');
+  return { encoding: statement.encoding, period: { from: statement.header.dateFrom, to: statement.header.dateTo }, decisions, counts };
 }
 
-/** Applies one pushed payment to the portal's invoices. */
-export function applyPushedPayment(deps: ApplyDeps, memberId: string, p: PushedPayment): Promise<PaymentDecisionView> {
-  return serialised(memberId, async () => {
-    const invoices = await openInvoices(deps.database.db, memberId);
+/** Applies one pushed payment to the portal's invoices, under the same lock as imports. */
+export async function applyPushedPayment(deps: ApplyDeps, memberId: string, p: PushedPayment): Promise<PaymentDecisionView> {
+  const { view, touched } = await withPaymentsLock(deps.database, memberId, async (trx) => {
+    const invoices = await openInvoices(trx, memberId);
     const tx = pushedAsTransaction(p);
     const payment = incomingPaymentOf(tx);
     const ours = ownAccounts(undefined, invoices);
     if (ours.length && !ours.some((a) => a.account === p.payeeAccount)) {
-      return viewOf(tx, { result: 'skipped', rule: 'not_incoming', allocations: [], excessKopecks: 0, reason: `Счёт получателя ${p.payeeAccount} не указан ни в одном выставленном счёте`, candidates: [] });
+      const skipped = viewOf(tx, { result: 'skipped', rule: 'not_incoming', allocations: [], excessKopecks: 0, reason: `Счёт получателя ${p.payeeAccount} не указан ни в одном выставленном счёте`, candidates: [] });
+      return { view: skipped, touched: new Set<number>() };
     }
-    const known = await knownBankKeys(deps.database.db, memberId, [payment.id]);
+    const known = await knownBankKeys(trx, memberId, [payment.id]);
     const matcher = new Matcher(invoices.map(toMatchInvoice), { prefixes: prefixesOf(invoices), knownPaymentIds: known });
     const decision = matcher.match(payment);
     const view = viewOf(tx, decision);
-    if (decision.result === 'duplicate') return view;
-    const stored = await store(deps, memberId, 'push', payment, p.payerAccount, p.payeeAccount, decision);
-    if (!stored.created) return { ...view, ...duplicateOf(view) };
-    view.payment_id = stored.id;
-    await afterApply(deps, memberId, new Set(decision.allocations.map((a) => Number(a.invoiceId))));
-    return view;
+    if (decision.result === 'duplicate') return { view, touched: new Set<number>() };
+    const touched = await store(deps, trx, memberId, [{ view, payment: newPayment('push', payment, p.payerAccount, p.payeeAccount, decision) }]);
+    return { view, touched };
   });
+  await afterApply(deps, memberId, touched);
+  return view;
 }
 
 function pushedAsTransaction(p: PushedPayment): StatementTransaction {
@@ -164,45 +163,60 @@ function ownAccounts(statement: Statement | undefined, invoices: OpenInvoice[]):
   return [...out.values()];
 }
 
-async function store(
-  deps: ApplyDeps,
-  memberId: string,
-  source: 'statement' | 'push',
-  payment: IncomingPayment,
-  payerAccount: string,
-  payeeAccount: string,
-  d: MatchDecision,
-): Promise<{ id: number; created: boolean }> {
+function newPayment(source: 'statement' | 'push', payment: IncomingPayment, payerAccount: string, payeeAccount: string, d: MatchDecision): NewPayment {
   if (d.result === 'duplicate' || d.result === 'skipped') throw new AppError('PAYMENT_NOT_STORABLE', `A ${d.result} payment is not stored`);
-  const recorded = await recordPayment(
-    deps.database.db,
-    memberId,
-    {
-      bankKey: payment.id,
-      source,
-      payDate: payment.date,
-      number: payment.number,
-      amountKopecks: payment.amountKopecks,
-      payerInn: payment.payerInn,
-      payerName: payment.payerName,
-      payerAccount,
-      payeeAccount,
-      purpose: payment.purpose,
-      result: d.result,
-      reason: d.reason,
-      excessKopecks: d.excessKopecks,
-      candidates: d.candidates.map((c) => Number(c.invoiceId)),
-      allocations: d.allocations.map((a) => ({ invoiceId: Number(a.invoiceId), amountKopecks: a.amountKopecks })),
-    },
-    deps.clock.now(),
-  );
-  if (recorded.created) {
-    await deps.jobs.enqueue({ kind: PAYMENT_EFFECTS_JOB, key: paymentEffectsJobKey(recorded.id), payload: { memberId, paymentId: recorded.id } });
-  }
-  return recorded;
+  return {
+    bankKey: payment.id,
+    source,
+    payDate: payment.date,
+    number: payment.number,
+    amountKopecks: payment.amountKopecks,
+    payerInn: payment.payerInn,
+    payerName: payment.payerName,
+    payerAccount,
+    payeeAccount,
+    purpose: payment.purpose,
+    result: d.result,
+    reason: d.reason,
+    excessKopecks: d.excessKopecks,
+    candidates: d.candidates.map((c) => Number(c.invoiceId)),
+    allocations: d.allocations.map((a) => ({ invoiceId: Number(a.invoiceId), amountKopecks: a.amountKopecks })),
+  };
 }
 
-/** Invoices whose money changed: their waiting robots are answered, the worker woken for the effects. */
+/**
+ * Records the payments and, in the same transaction, one effects job each: a payment is never recorded without its
+ * comment, fields, triggers and the answer to its waiting robots to follow, even if the process dies right after
+ * the commit. Fills in each view's payment id (or turns it into a duplicate) and returns the invoices paid.
+ */
+async function store(
+  deps: ApplyDeps,
+  trx: Transaction<Database>,
+  memberId: string,
+  items: Array<{ view: PaymentDecisionView; payment: NewPayment }>,
+  opts: { analyze?: boolean } = {},
+): Promise<Set<number>> {
+  const recorded = await recordPayments(trx, memberId, items.map((i) => i.payment), deps.clock.now(), opts);
+  const touched = new Set<number>();
+  const jobs: Array<{ key: string; payload: { memberId: string; paymentId: number } }> = [];
+  items.forEach(({ view, payment }, i) => {
+    const r = recorded[i]!;
+    if (!r.created) {
+      Object.assign(view, duplicateOf(view));
+      return;
+    }
+    view.payment_id = r.id;
+    for (const a of payment.allocations) touched.add(a.invoiceId);
+    jobs.push({ key: paymentEffectsJobKey(r.id), payload: { memberId, paymentId: r.id } });
+  });
+  for (let i = 0; i < jobs.length; i += 500) await deps.jobs.enqueueMany(PAYMENT_EFFECTS_JOB, jobs.slice(i, i + 500), trx);
+  return touched;
+}
+
+/**
+ * After the commit: the waiting robots on the invoices whose money changed are answered now (the effects job answers
+ * them too, should this process die first), and the worker is woken for the effects.
+ */
 async function afterApply(deps: ApplyDeps, memberId: string, invoiceIds: Set<number>): Promise<void> {
   if (invoiceIds.size) await resolvePaymentWaits(deps, memberId, [...invoiceIds]);
   deps.work.notify();

@@ -3,13 +3,14 @@ import type { JobHandler } from '../jobs/types.js';
 import { isPermanent } from '../errors.js';
 import { formatMoney, kopecksToDecimal } from '../documents/money.js';
 import { formatDateShort } from '../documents/dates.js';
-import { getPayment, invoicePaid } from '../storage/payments.js';
+import { getPayment, invoicePaid, invoicePaidThrough } from '../storage/payments.js';
 import { getDocument } from '../storage/documents.js';
 import { getPortal } from '../storage/portals.js';
 import { ufName } from '../crm/dealFields.js';
 import { notifyUser, writeDealResults } from '../crm/dealWrites.js';
 import { AUTOMATION_TRIGGERS, fireDealTrigger } from '../crm/automationTriggers.js';
 import type { PaymentEffectsPayload } from './effectsJob.js';
+import { resolvePaymentWaits } from '../robots/wait_for_payment/waits.js';
 
 const rub = (k: number) => `${formatMoney(k)} ₽`;
 
@@ -26,6 +27,9 @@ export function paymentEffectsJobHandler(deps: AppDeps): JobHandler<PaymentEffec
     const portal = await getPortal(db, memberId);
     const payment = await getPayment(db, memberId, paymentId);
     if (!portal || portal.status === 'uninstalled' || !payment) return;
+    // The importer answers these waits right after its commit; this durable job answers them when it died first.
+    // Each wait is claimed once, so answering twice is a no-op.
+    await resolvePaymentWaits(deps, memberId, payment.allocations.map((a) => a.invoiceId));
     const client = deps.bitrix.forPortal(memberId);
     const order = `п/п ${payment.number} от ${formatDateShort(payment.pay_date)}`;
 
@@ -33,8 +37,12 @@ export function paymentEffectsJobHandler(deps: AppDeps): JobHandler<PaymentEffec
       const invoice = await getDocument(db, memberId, a.invoiceId);
       if (!invoice || invoice.kind !== 'invoice') continue;
       const paid = await invoicePaid(db, memberId, invoice.id);
+      // The invoice as this payment left it, not as it is now: when two payments of one statement complete it, the
+      // first says «оплачен частично» and fires that trigger, and only the second fires «оплачен».
+      const through = await invoicePaidThrough(db, memberId, invoice.id, payment.id);
+      const paidInFull = through >= invoice.amount_kopecks;
       const text = `Оплата ${rub(a.amountKopecks)} по счёту № ${invoice.number}, ${order}` +
-        (invoice.state === 'paid' ? ' — счёт оплачен полностью' : `; оплачено ${rub(paid.paidKopecks)} из ${rub(invoice.amount_kopecks)}`);
+        (paidInFull ? ' — счёт оплачен полностью' : `; оплачено ${rub(through)} из ${rub(invoice.amount_kopecks)}`);
       await ctx.effect(`deal:${invoice.id}`, () =>
         writeDealResults(
           client,
@@ -43,7 +51,7 @@ export function paymentEffectsJobHandler(deps: AppDeps): JobHandler<PaymentEffec
           { text, marker: `${order}, счёт № ${invoice.number}`, lookFirst: true },
         ),
       );
-      const trigger = invoice.state === 'paid' ? AUTOMATION_TRIGGERS.invoicePaid : invoice.state === 'partially_paid' ? AUTOMATION_TRIGGERS.invoicePartlyPaid : undefined;
+      const trigger = invoice.state === 'cancelled' ? undefined : paidInFull ? AUTOMATION_TRIGGERS.invoicePaid : AUTOMATION_TRIGGERS.invoicePartlyPaid;
       if (trigger) {
         await ctx.effect(`trigger:${invoice.id}:${trigger.code}`, () =>
           fireDealTrigger(client, trigger, invoice.deal_id).catch((err: unknown) => {

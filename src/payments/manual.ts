@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { getPayment, matchPaymentManually, unmatchPayment, type InvoicePaymentChange } from '../storage/payments.js';
 import { resolvePaymentWaits } from '../robots/wait_for_payment/waits.js';
 import { PAYMENT_EFFECTS_JOB, paymentEffectsJobKey } from './effectsJob.js';
+import { withPaymentsLock } from '../storage/paymentsLock.js';
 
 type ManualDeps = Pick<AppDeps, 'database' | 'jobs' | 'clock' | 'log' | 'work'>;
 
@@ -27,8 +28,13 @@ export async function matchPayment(deps: ManualDeps, memberId: string, paymentId
   const invoice = invoices[0]!;
   if (invoice.state === 'cancelled') throw new AppError('INVOICE_CANCELLED', `Счёт № ${invoiceNumber} отменён.`);
   const now = deps.clock.now();
-  const changes = await matchPaymentManually(db, memberId, paymentId, invoice.id, `Сопоставлено вручную со счётом № ${invoiceNumber}`, now);
-  await afterManual(deps, memberId, paymentId, changes, now);
+  // Under the portal's payments lock, like imports, and with the new round of effects in the same transaction.
+  const changes = await withPaymentsLock(deps.database, memberId, async (trx) => {
+    const changed = await matchPaymentManually(trx, memberId, paymentId, invoice.id, `Сопоставлено вручную со счётом № ${invoiceNumber}`, now);
+    await deps.jobs.enqueue({ kind: PAYMENT_EFFECTS_JOB, key: paymentEffectsJobKey(paymentId, now.getTime()), payload: { memberId, paymentId } }, trx);
+    return changed;
+  });
+  await afterManual(deps, memberId, paymentId, changes);
   return changes;
 }
 
@@ -36,13 +42,12 @@ export async function unmatch(deps: ManualDeps, memberId: string, paymentId: num
   const { db } = deps.database;
   if (!(await getPayment(db, memberId, paymentId))) throw new AppError('PAYMENT_NOT_FOUND', `Платёж ${paymentId} не найден (см. qrbill payments ${memberId}).`);
   const now = deps.clock.now();
-  const changes = await unmatchPayment(db, memberId, paymentId, 'Сопоставление отменено вручную', now);
+  const changes = await withPaymentsLock(deps.database, memberId, (trx) => unmatchPayment(trx, memberId, paymentId, 'Сопоставление отменено вручную', now));
   deps.log.info({ memberId, paymentId }, 'payment unmatched');
   return changes;
 }
 
-async function afterManual(deps: ManualDeps, memberId: string, paymentId: number, changes: InvoicePaymentChange[], now: Date): Promise<void> {
-  await deps.jobs.enqueue({ kind: PAYMENT_EFFECTS_JOB, key: paymentEffectsJobKey(paymentId, now.getTime()), payload: { memberId, paymentId } });
+async function afterManual(deps: ManualDeps, memberId: string, paymentId: number, changes: InvoicePaymentChange[]): Promise<void> {
   await resolvePaymentWaits(deps, memberId, changes.map((c) => c.invoiceId));
   deps.work.notify();
   deps.log.info({ memberId, paymentId, invoices: changes.map((c) => c.invoiceId) }, 'payment matched by hand');

@@ -12,16 +12,15 @@ export async function parkPaymentWait(db: Kysely<Database>, w: Omit<PaymentWait,
     .execute();
 }
 
-/** Unresolved waits on these invoices. */
+/** Unresolved waits on these invoices (any number of them: a statement can pay 100 000). */
 export async function openWaitsOn(db: Kysely<Database>, memberId: string, invoiceIds: number[]): Promise<PaymentWait[]> {
-  if (!invoiceIds.length) return [];
-  return db
-    .selectFrom('payment_waits')
-    .selectAll()
-    .where('member_id', '=', memberId)
-    .where('invoice_id', 'in', invoiceIds)
-    .where('resolved_at', 'is', null)
-    .execute();
+  const waits: PaymentWait[] = [];
+  // A few hundred ids per query: SQLite refuses a statement with more than 32 766 bound values.
+  for (let i = 0; i < invoiceIds.length; i += 500) {
+    const chunk = invoiceIds.slice(i, i + 500);
+    waits.push(...(await db.selectFrom('payment_waits').selectAll().where('member_id', '=', memberId).where('invoice_id', 'in', chunk).where('resolved_at', 'is', null).execute()));
+  }
+  return waits;
 }
 
 /** Unresolved until_due waits whose deadline has passed, oldest first. */

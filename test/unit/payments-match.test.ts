@@ -47,6 +47,10 @@ describe('invoice numbers in a payment purpose', () => {
     ['Оплата по счету №15от01.12.2026 аренда', ['15']],
     ['по счету от 01.12.2026 № 15', ['15']],
     ['Оплата инвойса 15', ['15']],
+    // Numbers found by the token scan, whatever surrounds them.
+    ['Оплата (АР-2026-15), НДС 22% 4508.20', ['АР-2026-15']],
+    ['Платёж 2026-15 аренда 01.12.2026', ['2026-15']],
+    ['Payment for INV-15; thank you', ['INV-15']],
   ])('«%s» names %j', (purpose, expected) => {
     expect(numbers(purpose, ['АР-2026-'])).toEqual(expected);
   });

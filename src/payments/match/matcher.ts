@@ -34,7 +34,16 @@ interface InvoiceState {
 const MAX_CANDIDATES = 5;
 
 const rub = (kopecks: number) => `${formatMoney(kopecks)} ₽`;
-const dateRu = (iso: string) => (isIsoDate(iso) ? formatDateShort(iso) : iso);
+// Every reason names dates; a statement has a few hundred distinct ones, each formatted once.
+const datesRu = new Map<string, string>();
+function dateRu(iso: string): string {
+  let ru = datesRu.get(iso);
+  if (ru === undefined) {
+    ru = isIsoDate(iso) ? formatDateShort(iso) : iso;
+    if (datesRu.size < 10_000) datesRu.set(iso, ru);
+  }
+  return ru;
+}
 const label = (s: InvoiceState) => `№ ${s.invoice.number} от ${dateRu(s.invoice.date)}`;
 const remaining = (s: InvoiceState) => Math.max(0, s.invoice.totalKopecks - s.paid);
 const isOpen = (s: InvoiceState) => !s.cancelled && remaining(s) > 0;
@@ -149,9 +158,12 @@ export class Matcher {
   private resolve(refs: InvoiceReference[]): Array<{ ref: InvoiceReference; invoices: InvoiceState[] }> {
     const out: Array<{ ref: InvoiceReference; invoices: InvoiceState[] }> = [];
     for (const ref of refs) {
-      const found = new Set<InvoiceState>(this.byCanonical.get(ref.canonical) ?? []);
-      if (ref.seq !== null && ref.afterInvoiceWord) for (const s of this.bySeq.get(ref.seq) ?? []) found.add(s);
-      if (found.size > 0) out.push({ ref, invoices: [...found] });
+      const exact = this.byCanonical.get(ref.canonical);
+      const bySeq = ref.seq !== null && ref.afterInvoiceWord ? this.bySeq.get(ref.seq) : undefined;
+      // Usually one list, or two naming the same invoice: merged without a Set unless they differ.
+      let invoices = exact ?? bySeq ?? [];
+      if (exact && bySeq && !(exact.length === 1 && bySeq.length === 1 && exact[0] === bySeq[0])) invoices = [...new Set([...exact, ...bySeq])];
+      if (invoices.length > 0) out.push({ ref, invoices: [...invoices] });
     }
     return out;
   }

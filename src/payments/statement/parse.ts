@@ -47,9 +47,29 @@ const SLOT_OF = new Map(DOCUMENT_KEYS.map((k, i) => [k, i]));
 const slot = (key: string) => SLOT_OF.get(key) ?? -1;
 const PURPOSE_PART_RE = /^НазначениеПлатежа(\d{1,2})$/;
 
+/** What a document line's key does, when it is not a slot (slot numbers are 0 and up). */
+const SUM = -1;
+const DATE = -2;
+const CREDITED = -3;
+const DEBITED = -4;
+const IGNORED = -5;
+/** Format keys nothing is read from: the fast path skips them without slicing the key (see keyAction). */
+const IGNORED_KEYS = ['Очередность', 'ВидПлатежа', 'Код', 'КодНазПлатежа', 'СтатусСоставителя', 'ПоказательКБК', 'ОКАТО', 'ПоказательОснования', 'ПоказательПериода', 'ПоказательНомера', 'ПоказательДаты', 'ПоказательТипа', 'СрокПлатежа'];
+
+/**
+ * A key's bucket from its length and three of its characters, all read in place: most lines of a statement are
+ * document keys, and slicing each key out and hashing it into a Map was a sizeable part of the parse.
+ */
+function keyCode(text: string, start: number, end: number): number {
+  const len = end - start;
+  return ((len << 21) ^ (text.charCodeAt(start + 1) << 12) ^ (text.charCodeAt(end - 1) << 4) ^ text.charCodeAt(start + (len >> 1))) & 0x3fffffff;
+}
+
 /** Keys and markers as they are spelled in a file of one encoding. */
 interface Spelling {
   slots: Map<string, number>;
+  /** keyCode → the keys in that bucket (as spelled) and what each does. */
+  actions: Map<number, Array<{ key: string; action: number }>>;
   sum: string;
   date: string;
   credited: string;
@@ -68,8 +88,25 @@ function spellingOf(src: StatementText): Spelling {
   const cached = spellings.get(src.encoding);
   if (cached) return cached;
   const s = src.spell;
+  const actions = new Map<number, Array<{ key: string; action: number }>>();
+  const known: Array<[string, number]> = [
+    ...DOCUMENT_KEYS.map((k, i): [string, number] => [k, i]),
+    ['Сумма', SUM],
+    ['Дата', DATE],
+    ['ДатаПоступило', CREDITED],
+    ['ДатаСписано', DEBITED],
+    ...IGNORED_KEYS.map((k): [string, number] => [k, IGNORED]),
+  ];
+  for (const [k, action] of known) {
+    const key = s(k);
+    const code = keyCode(key, 0, key.length);
+    const bucket = actions.get(code);
+    if (bucket) bucket.push({ key, action });
+    else actions.set(code, [{ key, action }]);
+  }
   const spelling: Spelling = {
     slots: new Map(DOCUMENT_KEYS.map((k, i) => [s(k), i])),
+    actions,
     sum: s('Сумма'),
     date: s('Дата'),
     credited: s('ДатаПоступило'),
@@ -145,6 +182,13 @@ export function parseStatement(input: Uint8Array | string): Statement {
     lineNo += 1;
     let eq = text.indexOf('=', start);
     if (eq >= lineEnd) eq = -1;
+    if (doc && eq > start + 1 && !ended) {
+      const action = keyAction(sp, text, start, eq);
+      if (action !== undefined) {
+        if (action !== IGNORED) applyDocumentValue(doc, action, decode, trim(text.slice(eq + 1, lineEnd)), lineNo);
+        continue;
+      }
+    }
     const key = trim(text.slice(start, eq < 0 ? lineEnd : eq));
     if (ended) {
       if (text.slice(start, lineEnd).trim() === '') continue;
@@ -264,18 +308,34 @@ function readAccountKey(s: StatementAccountSection, key: string, value: string, 
   }
 }
 
+/** The action of the key text[start, end) when it is one of the known document keys written exactly, else undefined. */
+function keyAction(sp: Spelling, text: string, start: number, end: number): number | undefined {
+  const bucket = sp.actions.get(keyCode(text, start, end));
+  if (!bucket) return undefined;
+  for (const { key, action } of bucket) if (key.length === end - start && text.startsWith(key, start)) return action;
+  return undefined;
+}
+
+function applyDocumentValue(d: OpenDocument, action: number, decode: (s: string) => string, value: string, line: number): void {
+  if (action >= 0) d.values[action] = value;
+  else if (action === SUM) d.amount = take(parseAmount(decode(value)), line, 'Сумма');
+  else if (action === DATE) d.date = take(parseDate(decode(value)), line, 'Дата');
+  else if (action === CREDITED) d.creditedOn = take(parseDate(decode(value)), line, 'ДатаПоступило');
+  else if (action === DEBITED) d.debitedOn = take(parseDate(decode(value)), line, 'ДатаСписано');
+}
+
 function readDocumentKey(d: OpenDocument, sp: Spelling, decode: (s: string) => string, key: string, value: string, line: number): void {
   const at = sp.slots.get(key);
   if (at !== undefined) {
     d.values[at] = value;
   } else if (key === sp.sum) {
-    d.amount = take(parseAmount(decode(value)), line, 'Сумма');
+    applyDocumentValue(d, SUM, decode, value, line);
   } else if (key === sp.date) {
-    d.date = take(parseDate(decode(value)), line, 'Дата');
+    applyDocumentValue(d, DATE, decode, value, line);
   } else if (key === sp.credited) {
-    d.creditedOn = take(parseDate(decode(value)), line, 'ДатаПоступило');
+    applyDocumentValue(d, CREDITED, decode, value, line);
   } else if (key === sp.debited) {
-    d.debitedOn = take(parseDate(decode(value)), line, 'ДатаСписано');
+    applyDocumentValue(d, DEBITED, decode, value, line);
   } else if (key.startsWith(sp.purposePrefix)) {
     const part = PURPOSE_PART_RE.exec(decode(key));
     if (part) (d.purposeParts ??= [])[Number(part[1])] = decode(value);
@@ -304,6 +364,8 @@ function finishDocument(d: OpenDocument, decode: (s: string) => string, intern: 
   const date = d.date ?? d.creditedOn ?? d.debitedOn;
   if (date === null) throw refuse(d.line, `в документе (строки ${d.line}–${endLine}) нет даты (Дата=…)`);
   const v = (at: number) => intern(d.values[at] ?? '');
+  // Digits (INN, accounts, BIC, codes) are the same string either way; interning them only cost a Map look-up each.
+  const digits = (at: number) => decode(d.values[at] ?? '');
   return {
     line: d.line,
     kind: d.kind,
@@ -312,10 +374,10 @@ function finishDocument(d: OpenDocument, decode: (s: string) => string, intern: 
     amountKopecks: d.amount,
     creditedOn: d.creditedOn,
     debitedOn: d.debitedOn,
-    payer: party(v, PAYER),
-    payee: party(v, PAYEE),
+    payer: party(v, digits, PAYER),
+    payee: party(v, digits, PAYEE),
     purpose: purposeOf(decode(d.values[PURPOSE] ?? ''), d.purposeParts),
-    operationCode: v(OPERATION_CODE),
+    operationCode: digits(OPERATION_CODE),
   };
 }
 
@@ -343,16 +405,18 @@ const PAYEE = partySlots('Получатель');
 // «ИНН 7707049388 ПАО "Ростелеком"» or «7707049388, ООО …» — the combined field some banks fill instead of the parts.
 const NAME_WITH_INN_RE = /^(?:ИНН\s*)?(\d{10}|\d{12})(?:[\s,;]+|$)/i;
 
-function party(v: (at: number) => string, k: ReturnType<typeof partySlots>): StatementParty {
-  const combined = v(k.combined);
+function party(v: (at: number) => string, digits: (at: number) => string, k: ReturnType<typeof partySlots>): StatementParty {
+  const name = v(k.name);
+  // The combined «ИНН 7707049388 ПАО …» field is read only when a part it stands in for is missing.
+  const inn = digits(k.inn);
+  const combined = name && inn ? '' : v(k.combined);
   const fromCombined = combined ? NAME_WITH_INN_RE.exec(combined) : null;
-  const name = v(k.name) || (fromCombined ? combined.slice(fromCombined[0].length) : combined);
   return {
-    name: trim(name),
-    inn: normalizeInn(v(k.inn) || fromCombined?.[1] || ''),
-    kpp: normalizeInn(v(k.kpp)),
-    account: normalizeAccount(v(k.account) || v(k.settlementAccount)),
-    bank: { name: v(k.bankName), city: v(k.bankCity), bic: normalizeAccount(v(k.bic)), corrAccount: normalizeAccount(v(k.corrAccount)) },
+    name: trim(name || (fromCombined ? combined.slice(fromCombined[0].length) : combined)),
+    inn: normalizeInn(inn || fromCombined?.[1] || ''),
+    kpp: normalizeInn(digits(k.kpp)),
+    account: normalizeAccount(digits(k.account) || digits(k.settlementAccount)),
+    bank: { name: v(k.bankName), city: v(k.bankCity), bic: normalizeAccount(digits(k.bic)), corrAccount: normalizeAccount(digits(k.corrAccount)) },
   };
 }
 

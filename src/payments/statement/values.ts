@@ -7,6 +7,7 @@ import { isIsoDate } from '../../documents/dates.js';
 
 const AMOUNT_RE = /^(-?)(\d+)(?:[.,](\d+))?$/;
 const DATE_RE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
+const SPACE_RE = /\s/;
 
 export type Parsed<T> = { ok: true; value: T | null } | { ok: false; problem: string };
 
@@ -27,8 +28,19 @@ export function parseAmount(text: string, allowNegative = false): Parsed<number>
   return { ok: true, value: m[1] === '-' ? -kopecks : kopecks };
 }
 
+// A statement holds a few hundred distinct dates over 100 000 documents: each is checked once.
+const knownDates = new Map<string, Parsed<string>>();
+
 /** «01.12.2026» → «2026-12-01»; a two-digit year or a day that does not exist is a problem, not a guess. */
 export function parseDate(text: string): Parsed<string> {
+  const known = knownDates.get(text);
+  if (known) return known;
+  const parsed = readDate(text);
+  if (parsed.ok && knownDates.size < 10_000) knownDates.set(text, parsed);
+  return parsed;
+}
+
+function readDate(text: string): Parsed<string> {
   const t = text.trim();
   if (t === '') return { ok: true, value: null };
   const m = DATE_RE.exec(t);
@@ -39,11 +51,11 @@ export function parseDate(text: string): Parsed<string> {
 
 /** INN as digits; «0» and all-zero placeholders (written for payers without an INN) become ''. */
 export function normalizeInn(text: string): string {
-  const digits = text.replace(/\s/g, '');
+  const digits = SPACE_RE.test(text) ? text.replace(/\s/g, '') : text;
   return /^0*$/.test(digits) ? '' : digits;
 }
 
 /** Account numbers are compared as written without spaces. */
 export function normalizeAccount(text: string): string {
-  return text.replace(/\s/g, '');
+  return SPACE_RE.test(text) ? text.replace(/\s/g, '') : text;
 }
