@@ -81,6 +81,8 @@ export const dashboardPage: Page = {
       flow: flow.map((f) => ({ ...f, label: DateTime.fromISO(`${f.month}-01`).setLocale(ctx.lang === 'ru' ? 'ru' : 'en-GB').toFormat('LLLL yyyy') })),
       overdue: overdue.map((o) => ({
         ...o,
+        // Not `date`: a view field named like a helper would be called as that helper.
+        invoiceDate: o.date,
         dealUrl: dealUrl(o.dealId),
         stepKey: o.step ? `dash.step.${o.step.action}` : null,
         stepWhen: o.step ? stepWhen(o.step.day, ctx.lang) : null,
