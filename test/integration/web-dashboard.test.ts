@@ -8,14 +8,7 @@ import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { atMoscow, runRobot } from './invoicing-kit.js';
 import { openFrame, page, textOf } from '../web/webKit.js';
-import { updatePortalSettings } from '../../src/settings/portalSettings.js';
-import { applyPushedPayment } from '../../src/payments/apply.js';
-
-const LANDLORD_ACCOUNT = '40702810138250123017';
-const TENANT = { payerInn: '5027123457', payerName: 'ООО «Арендатор»', payerAccount: '40702810801300012345' };
-const OCTOBER = { period_from: '2026-10-01', period_to: '2026-10-31' };
-const NOVEMBER = { period_from: '2026-11-01', period_to: '2026-11-30' };
-const SOLE_TRADER = { payerInn: '771234567859', payerName: 'ИП Смирнов Пётр Иванович', payerAccount: '40802810838000012345' };
+import { SOLE_TRADER, billingSettings, invoiceFor, openFrameWhenPortalAnswers, pay, walkDays } from '../web/dashboardKit.js';
 
 /** The chart's data as the page hands it to its script. */
 function chartData(html: string): { labels: string[]; series: Array<{ label: string; kopecks: number[] }> } {
@@ -37,35 +30,31 @@ describe.each(databaseEngines())('the dashboard on $name', (engine) => {
     await h?.stop();
   });
 
-  const pay = (date: string, number: string, amountKopecks: number, payer: typeof TENANT, invoiceNumber: unknown) =>
-    applyPushedPayment(h.server.deps, h.sandbox.memberId, { date, number, amountKopecks, ...payer, payeeAccount: LANDLORD_ACCOUNT, purpose: `Оплата по счету № ${String(invoiceNumber)}` });
-
   it('shows the month, a year of billed vs collected, the overdue invoices with days, penalty and step, and the lease dates ahead', async () => {
     h = await startHarness(engine, { now: '2026-10-05T10:00:00+03:00' });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
-    await updatePortalSettings(h.database.db, h.sandbox.memberId, { accountantUserIds: [h.seed.users.accountant], penalty: { ratePerDayPercent: 0.1, capPercent: 10 } });
+    await billingSettings(h);
 
     // October: an invoice paid in full before its due date.
-    const october = (await runRobot(h, 'generate_invoice', h.seed.deals.soleTrader, { due_days: '5', ...OCTOBER })).answer;
-    expect(october).toMatchObject({ status: 'ok', amount_due: 25000 });
-    await pay('2026-10-08', '501', 2_500_000, SOLE_TRADER, october.invoice_number);
+    const october = await invoiceFor(h, h.seed.deals.soleTrader, '2026-10');
+    expect(october).toMatchObject({ amount_due: 25000 });
+    await pay(h, '2026-10-08', '501', 2_500_000, SOLE_TRADER, october.invoice_number);
 
     // November: two invoices; one paid 10 000 ₽ before its due date, the other not at all.
     await atMoscow(h, '2026-11-02T09:00:00');
-    const office = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant, { due_days: '5', ...NOVEMBER })).answer;
-    const store = (await runRobot(h, 'generate_invoice', h.seed.deals.soleTrader, { due_days: '5', ...NOVEMBER })).answer;
+    const office = await invoiceFor(h, h.seed.deals.tenant, '2026-11');
+    const store = await invoiceFor(h, h.seed.deals.soleTrader, '2026-11');
     expect(office).toMatchObject({ status: 'ok', due_date: '2026-11-07' });
     expect(store).toMatchObject({ status: 'ok', due_date: '2026-11-07' });
-    await pay('2026-11-05', '502', 1_000_000, SOLE_TRADER, store.invoice_number);
+    await pay(h, '2026-11-05', '502', 1_000_000, SOLE_TRADER, store.invoice_number);
     // The ladder walks day by day: the reminder before the due date, then manager, head, accountants, the letter.
-    for (const day of ['2026-11-04', '2026-11-08', '2026-11-10', '2026-11-12', '2026-11-14', '2026-11-17']) await atMoscow(h, `${day}T09:05:00`);
+    await walkDays(h, ['2026-11-04', '2026-11-08', '2026-11-10', '2026-11-12', '2026-11-14', '2026-11-17']);
     // A lease from December: its first deal is due on 26.11 (five days before the period), within the 30 days shown.
     const lease = (await runRobot(h, 'start_lease_billing', h.seed.deals.tenant, { lease_start: '2026-12-01', period: 'month', bill_days_before: '5', contract_number: 'А-21' })).answer;
     expect(lease).toMatchObject({ status: 'ok', next_control_date: '2026-11-26' });
 
-    const opened = await openFrame(h, { userId: h.seed.users.manager });
-    expect(opened.status).toBe(303);
+    const opened = await openFrameWhenPortalAnswers(h, { userId: h.seed.users.manager });
     const p = await page(h, opened.token, 'dashboard');
     expect(p.status).toBe(200);
     const text = textOf(p.html);
@@ -111,18 +100,7 @@ describe.each(databaseEngines())('the dashboard on $name', (engine) => {
 
     // Once the first lease deal is created it leaves the list; January's deal shows when 27.12 comes within 30 days.
     await atMoscow(h, '2026-11-26T09:05:00');
-    const dashboard = async () => {
-      // The robots' and the scheduler's REST calls just spent the portal's request budget, which the user's own
-      // frame check shares (the portal answers QUERY_LIMIT_EXCEEDED and the app asks to open it again): the user
-      // opens it again a moment later.
-      let opened = await openFrame(h, { userId: h.seed.users.manager });
-      for (let i = 0; opened.status === 502 && i < 20; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        opened = await openFrame(h, { userId: h.seed.users.manager });
-      }
-      expect(opened.status).toBe(303);
-      return textOf((await page(h, opened.token, 'dashboard')).html);
-    };
+    const dashboard = async () => textOf((await page(h, (await openFrameWhenPortalAnswers(h, { userId: h.seed.users.manager })).token, 'dashboard')).html);
     expect(await dashboard()).toContain('В ближайшие 30 дней сделки по договорам аренды не создаются');
     await atMoscow(h, '2026-11-28T09:05:00');
     expect(await dashboard()).toMatch(/27\.12\.2026 25 000,00 ₽ Аренда офиса 301 — ООО «Арендатор» январь 2027/);
