@@ -6,12 +6,14 @@ import { paymentsBench } from './payments.js';
 import { renderBench } from './render.js';
 import { robotsBench } from './robots.js';
 import { acceptBench } from './accept.js';
+import { pagesBench } from './pages.js';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['render', renderBench],
   ['robots', robotsBench],
   ['accept', acceptBench],
   ['payments', paymentsBench],
+  ['pages', pagesBench],
 ];
 
 const only = process.argv[2];

@@ -38,8 +38,7 @@ export async function monthTotals(db: Kysely<Database>, memberId: string, from: 
     .executeTakeFirstOrThrow();
   const overdue = await db
     .selectFrom('documents as d')
-    .leftJoin(paidByInvoice(db, memberId), (join) => join.onRef('a.invoice_id', '=', 'd.id'))
-    .select([sql<number>`coalesce(sum(d.amount_kopecks - coalesce(a.paid, 0)), 0)`.as('sum'), sql<number>`count(*)`.as('n')])
+    .select([sql<number>`coalesce(sum(d.amount_kopecks - coalesce(${paidOfInvoiceD}, 0)), 0)`.as('sum'), sql<number>`count(*)`.as('n')])
     .where('d.member_id', '=', memberId)
     .where('d.kind', '=', 'invoice')
     .where('d.state', 'in', ['issued', 'partially_paid'])
@@ -55,15 +54,12 @@ export async function monthTotals(db: Kysely<Database>, memberId: string, from: 
   };
 }
 
-/** What each invoice of the portal has received so far (a derived table to join on `a.invoice_id`). */
-export function paidByInvoice(db: Kysely<Database>, memberId: string) {
-  return db
-    .selectFrom('payment_allocations')
-    .select(['invoice_id', sql<number>`sum(amount_kopecks)`.as('paid')])
-    .where('member_id', '=', memberId)
-    .groupBy('invoice_id')
-    .as('a');
-}
+/**
+ * What the invoice `d` has received so far, as a correlated subquery on the allocations' invoice index. Only the
+ * few open invoices are looked up this way; a join on all the portal's allocations grouped by invoice made
+ * PostgreSQL (without fresh statistics) re-aggregate them for every invoice: seconds at 10,000 invoices.
+ */
+export const paidOfInvoiceD = sql<number | null>`(select sum(pa.amount_kopecks) from payment_allocations pa where pa.invoice_id = d.id)`;
 
 export interface MonthFlow {
   /** YYYY-MM */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, LeasePeriodRow } from './schema.js';
 import type { DocumentModel } from '../documents/model.js';
-import { paidByInvoice } from './billingTotals.js';
+import { paidOfInvoiceD } from './billingTotals.js';
 
 /** An unpaid invoice past its due date, as the overdue list shows it. */
 export interface OverdueInvoice {
@@ -24,8 +24,7 @@ export interface OverdueInvoice {
 export async function overdueInvoices(db: Kysely<Database>, memberId: string, today: string, limit: number): Promise<OverdueInvoice[]> {
   const rows = await db
     .selectFrom('documents as d')
-    .leftJoin(paidByInvoice(db, memberId), (join) => join.onRef('a.invoice_id', '=', 'd.id'))
-    .select(['d.id', 'd.number', 'd.doc_date', 'd.due_date', 'd.deal_id', 'd.amount_kopecks', 'd.snapshot_json', 'a.paid'])
+    .select(['d.id', 'd.number', 'd.doc_date', 'd.due_date', 'd.deal_id', 'd.amount_kopecks', 'd.snapshot_json', paidOfInvoiceD.as('paid')])
     .where('d.member_id', '=', memberId)
     .where('d.kind', '=', 'invoice')
     .where('d.state', 'in', ['issued', 'partially_paid'])

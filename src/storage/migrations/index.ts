@@ -6,6 +6,7 @@ import { restPacing } from './0003_rest_pacing.js';
 import { payments } from './0004_payments.js';
 import { overdue } from './0005_overdue.js';
 import { leases } from './0006_leases.js';
+import { dashboardIndexes } from './0007_dashboard_indexes.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -19,5 +20,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0004_payments': payments(dialect),
     '0005_overdue': overdue(dialect),
     '0006_leases': leases(dialect),
+    '0007_dashboard_indexes': dashboardIndexes(dialect),
   };
 }

@@ -13,8 +13,9 @@ import type { Page } from './types.js';
 
 /** The overdue list shows the longest overdue first; the rest is counted under it (the totals card has them all). */
 export const OVERDUE_SHOWN = 20;
-/** How far ahead the lease control dates are listed. */
+/** How far ahead the lease control dates are listed, and how many of the soonest are shown (the rest counted). */
 export const LEASE_DAYS_AHEAD = 30;
+export const LEASES_SHOWN = 10;
 /** Claimed lease periods this many days back still show while their deal is not created. */
 const LEASE_DAYS_BACK = 60;
 
@@ -89,7 +90,11 @@ export const dashboardPage: Page = {
       })),
       overdueMore: totals.overdueCount > overdue.length ? { count: totals.overdueCount - overdue.length, kopecks: totals.overdueKopecks - shownOwed } : null,
       penaltyOn: penalty !== null,
-      leases: leases.map((l) => ({ ...l, dealUrl: dealUrl(l.contractDealId) })),
+      leases: leases.slice(0, LEASES_SHOWN).map((l) => ({ ...l, dealUrl: dealUrl(l.contractDealId) })),
+      leasesMore:
+        leases.length > LEASES_SHOWN
+          ? { count: leases.length - LEASES_SHOWN, kopecks: leases.slice(LEASES_SHOWN).reduce((s, l) => s + l.amountKopecks, 0) }
+          : null,
       leaseDaysAhead: LEASE_DAYS_AHEAD,
     };
   },
