@@ -15,7 +15,7 @@ import type { Page } from './types.js';
 export const OVERDUE_SHOWN = 20;
 /** How far ahead the lease control dates are listed, and how many of the soonest are shown (the rest counted). */
 export const LEASE_DAYS_AHEAD = 30;
-export const LEASES_SHOWN = 10;
+export const LEASES_SHOWN = 6;
 /** Claimed lease periods this many days back still show while their deal is not created. */
 const LEASE_DAYS_BACK = 60;
 
