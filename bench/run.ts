@@ -7,6 +7,7 @@ import { paymentsImportBench } from './paymentsImport.js';
 import { renderBench } from './render.js';
 import { robotsBench } from './robots.js';
 import { acceptBench } from './accept.js';
+import { pagesBench } from './pages.js';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['render', renderBench],
@@ -14,6 +15,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['accept', acceptBench],
   ['payments', paymentsBench],
   ['payments-import', paymentsImportBench],
+  ['pages', pagesBench],
 ];
 
 const only = process.argv[2];

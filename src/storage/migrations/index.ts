@@ -7,6 +7,7 @@ import { payments } from './0004_payments.js';
 import { overdue } from './0005_overdue.js';
 import { leases } from './0006_leases.js';
 import { invoiceList } from './0007_invoice_list.js';
+import { dashboardIndexes } from './0008_dashboard_indexes.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static record (not a folder scan) so the
@@ -21,5 +22,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0005_overdue': overdue(dialect),
     '0006_leases': leases(dialect),
     '0007_invoice_list': invoiceList(dialect),
+    '0008_dashboard_indexes': dashboardIndexes(dialect),
   };
 }
