@@ -111,14 +111,24 @@ export class BitrixClients {
     if (portal === undefined) throw portalNotFound(memberId);
     // A portal whose stored pair died (needs_reinstall) still knows its users' own tokens.
     if (portal.status === 'uninstalled') throw needsReinstall(memberId, portal.status, portal.status_reason);
-    await this.shared.pacer.forPortal(memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst }).acquire();
-    return sendRequest(this.shared.http, {
-      method: 'POST',
-      url: methodUrl(portal.client_endpoint, method),
-      data: { ...params, auth: accessToken },
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      timeout: Math.min(this.shared.timeoutMs, 10_000),
-    });
+    const bucket = this.shared.pacer.forPortal(memberId, { drainPerSec: portal.rate_drain, burst: portal.rate_burst });
+    // A user opening the app shares the portal's budget with the robots: a limit rejection (not executed) is waited
+    // out a few times rather than shown to the user as a failure.
+    for (let attempt = 0; ; attempt++) {
+      await bucket.acquire();
+      const outcome = await sendRequest(this.shared.http, {
+        method: 'POST',
+        url: methodUrl(portal.client_endpoint, method),
+        data: { ...params, auth: accessToken },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        timeout: Math.min(this.shared.timeoutMs, 10_000),
+      });
+      this.shared.observer.request(memberId, method, outcome.kind === 'ok' ? 'ok' : outcome.code);
+      if (outcome.kind !== 'error' || !isNotExecutedLimit(outcome.status, outcome.code) || attempt >= 3) return outcome;
+      this.shared.observer.limitRejection(memberId);
+      if (outcome.code === 'QUERY_LIMIT_EXCEEDED') await bucket.markFull();
+      await this.shared.sleep(backoffDelay(attempt + 1, this.shared.retry, this.shared.random));
+    }
   }
 
   forPortal(memberId: string): BitrixClient {

@@ -8,7 +8,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { databaseEngines } from '../helpers/databases.js';
 import { runRobot } from '../integration/invoicing-kit.js';
-import { SOLE_TRADER, TENANT, billingSettings, invoiceFor, openFrameWhenPortalAnswers, pay, walkDays } from '../web/dashboardKit.js';
+import { SOLE_TRADER, TENANT, billingSettings, invoiceFor, openFrameAsUser, pay, walkDays } from '../web/dashboardKit.js';
 import { launchChromium, newPortalPage, screenshot } from './chromium.js';
 
 const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
@@ -55,7 +55,7 @@ describe('the dashboard in Chromium', () => {
     await pay(h, '2026-11-05', String(n++), 2_500_000, SOLE_TRADER, store.invoice_number);
     await walkDays(h, ['2026-11-04', '2026-11-08', '2026-11-10', '2026-11-12', '2026-11-14', '2026-11-17']);
     await runRobot(h, 'start_lease_billing', h.seed.deals.noRequisites, { lease_start: '2026-12-01', period: 'month', bill_days_before: '5' });
-    await openFrameWhenPortalAnswers(h); // the portal's request budget is back
+    await openFrameAsUser(h); // the portal's request budget is back
 
     const p = await newPortalPage(browser);
     const errors: string[] = [];

@@ -8,7 +8,7 @@ import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { atMoscow, runRobot } from './invoicing-kit.js';
 import { openFrame, page, textOf } from '../web/webKit.js';
-import { SOLE_TRADER, billingSettings, invoiceFor, openFrameWhenPortalAnswers, pay, walkDays } from '../web/dashboardKit.js';
+import { SOLE_TRADER, billingSettings, invoiceFor, openFrameAsUser, pay, walkDays } from '../web/dashboardKit.js';
 
 /** The chart's data as the page hands it to its script. */
 function chartData(html: string): { labels: string[]; series: Array<{ label: string; kopecks: number[] }> } {
@@ -54,7 +54,7 @@ describe.each(databaseEngines())('the dashboard on $name', (engine) => {
     const lease = (await runRobot(h, 'start_lease_billing', h.seed.deals.tenant, { lease_start: '2026-12-01', period: 'month', bill_days_before: '5', contract_number: 'А-21' })).answer;
     expect(lease).toMatchObject({ status: 'ok', next_control_date: '2026-11-26' });
 
-    const opened = await openFrameWhenPortalAnswers(h, { userId: h.seed.users.manager });
+    const opened = await openFrameAsUser(h, { userId: h.seed.users.manager });
     const p = await page(h, opened.token, 'dashboard');
     expect(p.status).toBe(200);
     const text = textOf(p.html);
@@ -100,7 +100,7 @@ describe.each(databaseEngines())('the dashboard on $name', (engine) => {
 
     // Once the first lease deal is created it leaves the list; January's deal shows when 27.12 comes within 30 days.
     await atMoscow(h, '2026-11-26T09:05:00');
-    const dashboard = async () => textOf((await page(h, (await openFrameWhenPortalAnswers(h, { userId: h.seed.users.manager })).token, 'dashboard')).html);
+    const dashboard = async () => textOf((await page(h, (await openFrameAsUser(h, { userId: h.seed.users.manager })).token, 'dashboard')).html);
     expect(await dashboard()).toContain('В ближайшие 30 дней сделки по договорам аренды не создаются');
     await atMoscow(h, '2026-11-28T09:05:00');
     expect(await dashboard()).toMatch(/27\.12\.2026 Аренда офиса 301 — ООО «Арендатор» январь 2027 25 000,00 ₽/);
