@@ -321,9 +321,12 @@ async function benchEngine(engine: Engine, invoices: number, requests: number): 
     console.log(`         ${'page'.padEnd(12)} ${'status'.padEnd(6)} ${'first'.padStart(8)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)}   ${'html'.padStart(7)} ${'+assets'.padStart(8)} ${'gzip'.padStart(7)}   ≤ 200 ms  ≤ 300 KB`);
     for (const r of rows) {
       const total = r.htmlBytes + r.assetBytes;
+      // A download (the CSV of every invoice) is a file, not a page: the targets are the pages'; its figures are shown.
+      const isFile = 'download' in PAGES[r.page]!;
+      const verdict = (ok: boolean) => (isFile ? 'file' : ok ? 'yes' : 'NO');
       console.log(
         `         ${r.page.padEnd(12)} ${String(r.status).padEnd(6)} ${r.first.toFixed(1).padStart(5)} ms ${r.p50.toFixed(1).padStart(5)} ms ${r.p95.toFixed(1).padStart(5)} ms ${r.max.toFixed(1).padStart(5)} ms   ` +
-          `${kb(r.htmlBytes).padStart(7)} ${kb(total).padStart(8)} ${kb(r.gzipBytes).padStart(7)}   ${(r.p95 <= TARGET_MS ? 'yes' : 'NO').padEnd(8)}  ${total <= TARGET_BYTES ? 'yes' : 'NO'}`,
+          `${kb(r.htmlBytes).padStart(7)} ${kb(total).padStart(8)} ${kb(r.gzipBytes).padStart(7)}   ${verdict(r.p95 <= TARGET_MS).padEnd(8)}  ${verdict(total <= TARGET_BYTES)}`,
       );
     }
   } finally {

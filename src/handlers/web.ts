@@ -74,6 +74,10 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
         const opened = await openFrame(deps, signer, req.body, req.query);
         req.logExtra = { memberId: opened.user.memberId, userId: opened.user.userId, placement: opened.frame.placement };
         const { page, query } = target(opened.frame);
+        const landing = PAGES[page];
+        if (landing && 'prepare' in landing && landing.prepare) {
+          landing.prepare(deps, opened.ctx).catch((err: unknown) => req.log.warn({ err, page }, 'page preparation failed'));
+        }
         // Post/Redirect/Get: the page a user reloads is a GET, not the portal's POST again.
         return reply.code(303).header('cache-control', 'no-store').redirect(pageUrl(page, opened.ctx.token, query), 303);
       } catch (err) {

@@ -208,12 +208,24 @@ function leaseObject(timeZone: string) {
     });
 }
 
+/** Building a zod schema costs more than using it: one per time zone, built on first use. */
+const schemas = new Map<string, ReturnType<typeof leaseTermsSchema>>();
+function schemaFor(timeZone: string): ReturnType<typeof leaseTermsSchema> {
+  let schema = schemas.get(timeZone);
+  if (!schema) {
+    schema = leaseTermsSchema(timeZone);
+    if (schemas.size > 1000) schemas.clear();
+    schemas.set(timeZone, schema);
+  }
+  return schema;
+}
+
 /**
  * Reads lease terms from robot properties. Every problem is reported at once (a manager fixes them all in
  * one go) as a ValidationError whose message names each property by its Russian label and code.
  */
 export function parseLeaseTerms(properties: Record<string, unknown>, timeZone: string): LeaseTerms {
-  const parsed = leaseTermsSchema(timeZone).safeParse(properties);
+  const parsed = schemaFor(timeZone).safeParse(properties);
   if (parsed.success) return parsed.data;
   const issues: ValidationIssue[] = parsed.error.issues.map((i) => {
     const key = String(i.path[0] ?? '');

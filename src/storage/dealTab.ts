@@ -23,6 +23,8 @@ export interface DealDocument {
   linkVersion: number;
   /** Whether the PDF carries a payment QR (a QR-invoice issued while QR was on). */
   hasQr: boolean;
+  /** The deal's responsible user when the document was issued (null for documents issued before it was kept). */
+  responsibleId: number | null;
   updatedAt: string;
 }
 
@@ -30,7 +32,7 @@ export interface DealDocument {
 export async function dealDocuments(db: Kysely<Database>, memberId: string, dealId: number): Promise<DealDocument[]> {
   const rows = await db
     .selectFrom('documents')
-    .select(['id', 'kind', 'doc_kind', 'number', 'doc_date', 'due_date', 'period_from', 'period_to', 'invoice_id', 'amount_kopecks', 'state', 'link_version', 'snapshot_json', 'updated_at'])
+    .select(['id', 'kind', 'doc_kind', 'number', 'doc_date', 'due_date', 'period_from', 'period_to', 'invoice_id', 'amount_kopecks', 'state', 'link_version', 'snapshot_json', 'responsible_id', 'updated_at'])
     .where('member_id', '=', memberId)
     .where('deal_id', '=', dealId)
     .orderBy('doc_date', 'desc')
@@ -52,6 +54,7 @@ export async function dealDocuments(db: Kysely<Database>, memberId: string, deal
       state: r.state,
       linkVersion: r.link_version,
       hasQr: !!qr && qr.mode !== 'none',
+      responsibleId: r.responsible_id,
       updatedAt: r.updated_at,
     };
   });

@@ -7,7 +7,7 @@ import type { DealDocument } from '../../src/storage/dealTab.js';
 
 const invoice = (over: Partial<DealDocument> = {}): DealDocument => ({
   id: 1, kind: 'invoice', docKind: 'qr_invoice', number: '7', date: '2026-11-25', dueDate: '2026-11-30', periodFrom: '2026-12-01', periodTo: '2026-12-31',
-  invoiceId: null, amountKopecks: 2_500_000, state: 'issued', linkVersion: 1, hasQr: true, updatedAt: '2026-11-25T06:00:00.000Z', ...over,
+  invoiceId: null, amountKopecks: 2_500_000, state: 'issued', linkVersion: 1, hasQr: true, responsibleId: 2, updatedAt: '2026-11-25T06:00:00.000Z', ...over,
 });
 const input = (over: Partial<DealTabInput> = {}): DealTabInput => ({
   documents: [invoice()], allocations: [], steps: [], lease: undefined, ladder: DEFAULT_LADDER, pauseClientRemindersBelowKopecks: 0,

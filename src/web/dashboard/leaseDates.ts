@@ -52,6 +52,15 @@ function calendarOf(s: LeaseSchedule, timeZone: string, until: string): Calendar
   return calendar;
 }
 
+/** Works out the calendars of these schedules ahead of a view, a few at a time so requests are served meanwhile. */
+export async function warmLeaseCalendars(schedules: readonly LeaseSchedule[], timeZone: string, until: string): Promise<void> {
+  for (let i = 0; i < schedules.length; i++) {
+    const s = schedules[i]!;
+    if (s.state === 'active') calendarOf(s, timeZone, until);
+    if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+  }
+}
+
 export interface LeaseDateView {
   scheduleId: number;
   contractDealId: number;

@@ -41,6 +41,35 @@ export async function lookUpDeal(deps: AppDeps, memberId: string, dealId: number
   }
 }
 
+/** Found deals, per process, for a minute: a tab opened again (or by a colleague) costs the portal no request. */
+const recent = new Map<string, { deal: DealCard; until: number }>();
+const RECENT_MS = 60_000;
+
+/**
+ * The deal for showing the tab, within `budgetMs`: from the minute-old cache, else from the portal when it answers in
+ * time (the portal's request budget is shared with the robots, and a tab must not wait behind them). Undefined when
+ * it did not; the lookup still completes and fills the cache for the next view. Actions check afresh (requireMayAct).
+ */
+export async function lookUpDealForView(deps: AppDeps, memberId: string, dealId: number, budgetMs: number): Promise<DealLookup | undefined> {
+  const key = `${memberId}:${dealId}`;
+  const hit = recent.get(key);
+  if (hit && hit.until > Date.now()) return { found: true, deal: hit.deal };
+  const pending = lookUpDeal(deps, memberId, dealId).then((r) => {
+    if (r.found) {
+      recent.set(key, { deal: r.deal, until: Date.now() + RECENT_MS });
+      if (recent.size > 5_000) recent.delete(recent.keys().next().value!);
+    }
+    return r;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, budgetMs, undefined)));
+  try {
+    return await Promise.race([pending, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The same rule for an action: AppError DEAL_ACTION_FORBIDDEN when the user may not act on the deal. */
 export async function requireMayAct(
   deps: AppDeps,

@@ -6,7 +6,7 @@ import { listSchedules } from '../../storage/leases.js';
 import { getPortalSettings } from '../../settings/portalSettings.js';
 import { parsePenaltySetting } from '../../overdue/penalty.js';
 import { overdueLines } from '../dashboard/overdueLines.js';
-import { upcomingLeaseDates } from '../dashboard/leaseDates.js';
+import { upcomingLeaseDates, warmLeaseCalendars } from '../dashboard/leaseDates.js';
 import { formatMoney, formatMonth } from '../format.js';
 import { translate } from '../i18n/index.js';
 import type { Page } from './types.js';
@@ -32,16 +32,29 @@ export const dashboardPage: Page = {
   nav: 'dashboard',
   title: 'nav.dashboard',
   scripts: ['chart.umd.min.js', 'dashboard.js'],
+  // Opening the app lands here: the lease calendars (the one costly part on a cold process) are worked out while
+  // the portal's browser follows the redirect.
+  async prepare(deps, ctx) {
+    const today = DateTime.fromJSDate(ctx.now, { zone: ctx.zone }).startOf('day');
+    const schedules = await listSchedules(deps.database.db, ctx.portal.member_id, 'active');
+    await warmLeaseCalendars(schedules, ctx.zone, today.plus({ days: LEASE_DAYS_AHEAD }).toISODate()!);
+  },
   async load(deps, ctx) {
     const { db } = deps.database;
     const memberId = ctx.portal.member_id;
     const today = DateTime.fromJSDate(ctx.now, { zone: ctx.zone }).startOf('day');
     const todayIso = today.toISODate()!;
 
-    const totals = await monthTotals(db, memberId, today.startOf('month').toISODate()!, today.endOf('month').toISODate()!, todayIso);
-
     const months = Array.from({ length: 12 }, (_, i) => today.startOf('month').minus({ months: 11 - i }).toFormat('yyyy-MM'));
-    const flow = await monthlyFlow(db, memberId, months);
+    const until = today.plus({ days: LEASE_DAYS_AHEAD }).toISODate()!;
+    // Independent reads at once: on PostgreSQL they run side by side on the pool.
+    const [totals, flow, settings, invoices, schedules] = await Promise.all([
+      monthTotals(db, memberId, today.startOf('month').toISODate()!, today.endOf('month').toISODate()!, todayIso),
+      monthlyFlow(db, memberId, months),
+      getPortalSettings(db, memberId),
+      overdueInvoices(db, memberId, todayIso, OVERDUE_SHOWN),
+      listSchedules(db, memberId, 'active'),
+    ]);
     const chart = {
       lang: ctx.lang,
       labels: months.map((m) => formatMonth(m, ctx.lang)),
@@ -53,15 +66,12 @@ export const dashboardPage: Page = {
     const billedYear = flow.reduce((s, f) => s + f.billedKopecks, 0);
     const collectedYear = flow.reduce((s, f) => s + f.collectedKopecks, 0);
 
-    const settings = await getPortalSettings(db, memberId);
-    const invoices = await overdueInvoices(db, memberId, todayIso, OVERDUE_SHOWN);
     const ids = invoices.map((i) => i.id);
     const penalty = parsePenaltySetting(settings.penalty);
-    const overdue = overdueLines(invoices, await paymentsOfInvoices(db, memberId, ids), await stepsOf(db, memberId, ids), penalty, ctx.now, ctx.zone);
+    const [paid, steps] = await Promise.all([paymentsOfInvoices(db, memberId, ids), stepsOf(db, memberId, ids)]);
+    const overdue = overdueLines(invoices, paid, steps, penalty, ctx.now, ctx.zone);
     const shownOwed = overdue.reduce((s, o) => s + o.owedKopecks, 0);
 
-    const until = today.plus({ days: LEASE_DAYS_AHEAD }).toISODate()!;
-    const schedules = await listSchedules(db, memberId, 'active');
     const known = await periodsControlledBetween(db, schedules.map((s) => s.id), today.minus({ days: LEASE_DAYS_BACK }).toISODate()!, until);
     const leases = upcomingLeaseDates(schedules, known, ctx.zone, todayIso, until);
 

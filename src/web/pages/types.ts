@@ -4,6 +4,8 @@ import type { PageDef, QueryValues, WebContext } from '../context.js';
 export interface Page extends PageDef {
   /** The view the template renders (the layout adds user, nav, lang and token). */
   load(deps: AppDeps, ctx: WebContext, query: QueryValues): Promise<Record<string, unknown>>;
+  /** Optional work started when the frame opens on this page, while the browser follows the redirect (warms caches). */
+  prepare?(deps: AppDeps, ctx: WebContext): Promise<void>;
 }
 
 /** A file a page offers for download (the CSV export): sent as an attachment, read with the same session link. */
