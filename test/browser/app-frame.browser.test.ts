@@ -2,39 +2,21 @@
  * The app as a portal user meets it: the sandbox's portal page submits the frame POST into an iframe, the app's
  * page loads inside it (allowed by frame-ancestors), reads in Russian, and works from the keyboard.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { databaseEngines } from '../helpers/databases.js';
-import { launchChromium, newPortalPage, screenshot } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/harness.js';
+import { appFrame, browserSuite, screenshot } from './chromium.js';
 
-const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
 
 describe('the app in Chromium', () => {
-  let browser: Browser;
+  const suite = browserSuite();
   let h: Harness;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await h?.stop();
-  });
 
-  const appFrame = async (p: import('playwright-core').Page): Promise<Frame> => {
-    const handle = await p.waitForSelector('iframe[name="app"]');
-    const frame = (await handle.contentFrame())!;
-    await frame.waitForLoadState('load');
-    return frame;
-  };
 
   it('opens the dashboard inside the portal page', async () => {
-    h = await startHarness(sqlite, { worker: false });
+    h = await suite.start({ worker: false });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const errors: string[] = [];
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await p.goto(`${h.sandbox.baseUrl}/portal/app?user=${h.seed.users.admin}`);
@@ -52,9 +34,9 @@ describe('the app in Chromium', () => {
   });
 
   it('is refused a frame by any other site', async () => {
-    h = await startHarness(sqlite, { worker: false });
+    h = await suite.start({ worker: false });
     await h.install();
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const post = h.sandbox.framePost({});
     const opened = await fetch(`${h.url}/bitrix/app`, { method: 'POST', body: new URLSearchParams(post.body), redirect: 'manual' });
     await opened.arrayBuffer();

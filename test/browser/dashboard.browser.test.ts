@@ -3,38 +3,20 @@
  * and over four months of invoices the robots issued, payments from 1C, the overdue ladder and a lease, the page
  * shows this month's totals, draws the chart, lists who owes and what is coming. Screenshot at 1280×800.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { databaseEngines } from '../helpers/databases.js';
+import { describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/harness.js';
 import { runRobot } from '../integration/invoicing-kit.js';
 import { SOLE_TRADER, TENANT, billingSettings, invoiceFor, openFrameAsUser, pay, walkDays } from '../web/dashboardKit.js';
-import { launchChromium, newPortalPage, screenshot } from './chromium.js';
+import { appFrame, browserSuite, screenshot } from './chromium.js';
 
-const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
 
 describe('the dashboard in Chromium', () => {
-  let browser: Browser;
+  const suite = browserSuite();
   let h: Harness;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await h?.stop();
-  });
 
-  const appFrame = async (p: Page): Promise<Frame> => {
-    const handle = await p.waitForSelector('iframe[name="app"]');
-    const frame = (await handle.contentFrame())!;
-    await frame.waitForLoadState('load');
-    return frame;
-  };
 
   it('shows the totals, draws the chart, lists the overdue invoices and the lease dates', async () => {
-    h = await startHarness(sqlite, { now: '2026-08-03T09:00:00+03:00' });
+    h = await suite.start({ now: '2026-08-03T09:00:00+03:00' });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
     await billingSettings(h);
@@ -57,7 +39,7 @@ describe('the dashboard in Chromium', () => {
     await runRobot(h, 'start_lease_billing', h.seed.deals.noRequisites, { lease_start: '2026-12-01', period: 'month', bill_days_before: '5' });
     await openFrameAsUser(h); // the portal's request budget is back
 
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const errors: string[] = [];
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     p.on('pageerror', (e) => errors.push(e.message));

@@ -3,50 +3,32 @@
  * the invoice and the act the robots issued, the act's signed original marked received with one click, and a deal
  * with nothing yet explaining which robots to add. Screenshots at 1280×800 go to test-results/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { databaseEngines } from '../helpers/databases.js';
-import { launchChromium, newPortalPage, screenshot } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/harness.js';
+import { appFrame, browserSuite, screenshot } from './chromium.js';
 import { atMoscow, runRobot } from '../integration/invoicing-kit.js';
 import { applyPushedPayment } from '../../src/payments/apply.js';
 
-const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
 
 describe('the deal tab in Chromium', () => {
-  let browser: Browser;
+  const suite = browserSuite();
   let h: Harness;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await h?.stop();
-  });
 
-  const tabFrame = async (p: Page): Promise<Frame> => {
-    const handle = await p.waitForSelector('iframe[name="app"]');
-    const frame = (await handle.contentFrame())!;
-    await frame.waitForLoadState('load');
-    return frame;
-  };
 
   it('shows the invoice and the act, and marks the act\'s signed original received', async () => {
-    h = await startHarness(sqlite); // the robots need the worker
+    h = await suite.start(); // the robots need the worker
     await h.install();
     const dealId = h.seed.deals.tenant;
     const invoice = (await runRobot(h, 'generate_invoice', dealId)).answer;
     expect(invoice.status).toBe('ok');
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const errors: string[] = [];
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     p.on('pageerror', (e) => errors.push(e.message));
     p.on('dialog', (d) => void d.accept());
     const openCard = async () => {
       await p.goto(`${h.sandbox.baseUrl}/portal/deal/${dealId}?user=${h.seed.users.manager}`);
-      return tabFrame(p);
+      return appFrame(p);
     };
 
     // Two days past the due date: the manager sees the invoice overdue and where the ladder stands.
@@ -95,11 +77,11 @@ describe('the deal tab in Chromium', () => {
   });
 
   it('explains an empty deal', async () => {
-    h = await startHarness(sqlite, { worker: false });
+    h = await suite.start({ worker: false });
     await h.install();
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     await p.goto(`${h.sandbox.baseUrl}/portal/deal/${h.seed.deals.soleTrader}?user=${h.seed.users.manager}`);
-    const frame = await tabFrame(p);
+    const frame = await appFrame(p);
     await frame.waitForSelector('.deal-empty');
     expect(await frame.textContent('.deal-empty')).toContain('QR-биллинг: выставить счёт');
     await screenshot(p, 'deal-tab-empty');

@@ -3,41 +3,23 @@
  * in the file input and uploaded with a progress bar, the decisions read line by line, then «Счета» shows the
  * invoice paid. Screenshots at 1280×800 go to test-results/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { databaseEngines } from '../helpers/databases.js';
-import { launchChromium, newPortalPage, screenshot } from './chromium.js';
+import type { Harness } from '../helpers/harness.js';
+import { appFrame, browserSuite, screenshot } from './chromium.js';
 import { SOLE_TRADER, TENANT, issueAt, moreLike, purposeFor, statementFile } from '../web/billingKit.js';
 import { importStatement } from '../../src/payments/apply.js';
 
-const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
 
 describe('payments in Chromium', () => {
-  let browser: Browser;
+  const suite = browserSuite();
   let h: Harness;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await h?.stop();
-  });
 
-  /** The app's frame once it has loaded a page showing `heading`. */
-  const appFrame = async (p: Page, heading: string): Promise<Frame> => {
-    const frame = p.frame({ name: 'app' }) ?? (await (await p.waitForSelector('iframe[name="app"]')).contentFrame())!;
-    await frame.waitForSelector(`h1:has-text("${heading}")`);
-    return frame;
-  };
 
   it('uploads a statement through the page and sees the invoice paid', async () => {
-    h = await startHarness(sqlite, { now: '2026-12-01T09:00:00+03:00' });
+    h = await suite.start({ now: '2026-12-01T09:00:00+03:00' });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
     const rent = await issueAt(h, '2026-12-01T10:00:00', h.seed.deals.tenant!);
@@ -54,7 +36,7 @@ describe('payments in Chromium', () => {
       { number: '77', date: '2026-12-03', amountKopecks: 1_000_000, payer: SOLE_TRADER, purpose: 'Оплата аренды склада' },
     ]));
 
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const errors: string[] = [];
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     p.on('pageerror', (e) => errors.push(e.message));
@@ -118,7 +100,7 @@ describe('payments in Chromium', () => {
   }, 120_000);
 
   it('a manager reads the payments without buttons and pages through the invoices by keyboard', async () => {
-    h = await startHarness(sqlite, { now: '2026-12-01T09:00:00+03:00' });
+    h = await suite.start({ now: '2026-12-01T09:00:00+03:00' });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
     const rent = await issueAt(h, '2026-12-01T10:00:00', h.seed.deals.tenant!);
@@ -127,7 +109,7 @@ describe('payments in Chromium', () => {
       { number: '41', date: '2026-12-02', amountKopecks: 1_234_500, payer: SOLE_TRADER, purpose: 'Оплата аренды' },
     ]));
     h.clock.set('2026-12-09T11:00:00+03:00');
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     await p.goto(`${h.sandbox.baseUrl}/portal/app?user=${h.seed.users.manager}&lang=ru`);
     let frame = await appFrame(p, 'Итоги за');
     await frame.click('header nav >> text=Платежи');

@@ -3,39 +3,22 @@
  * admin types a bad value, sees the error next to the field, fixes it and sees it saved; a manager sees the same
  * page read-only. Screenshots go to test-results/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { databaseEngines } from '../helpers/databases.js';
+import { describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import type { Harness } from '../helpers/harness.js';
 import { runRobot } from '../integration/invoicing-kit.js';
 import { getPortalSettings } from '../../src/settings/portalSettings.js';
-import { launchChromium, newPortalPage, screenshot } from './chromium.js';
+import { appFrame, browserSuite, screenshot } from './chromium.js';
 
-const sqlite = databaseEngines().find((e) => e.name === 'sqlite')!;
 
 describe('the settings page in Chromium', () => {
-  let browser: Browser;
+  const suite = browserSuite();
   let h: Harness;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await h?.stop();
-  });
 
-  const appFrame = async (p: Page): Promise<Frame> => {
-    const handle = await p.waitForSelector('iframe[name="app"]');
-    const frame = (await handle.contentFrame())!;
-    await frame.waitForLoadState('load');
-    return frame;
-  };
 
   /** The portal page, then the «Настройки» tab, as a user clicks it. */
   const openSettings = async (userId: number): Promise<{ p: Page; frame: Frame; errors: string[] }> => {
-    const p = await newPortalPage(browser);
+    const p = await suite.page();
     const errors: string[] = [];
     // A refused value answers 400 by design; Chromium logs that as a failed resource, which is no script error.
     p.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
@@ -56,7 +39,7 @@ describe('the settings page in Chromium', () => {
   };
 
   const start = async () => {
-    h = await startHarness(sqlite, { worker: true, now: '2026-12-01T09:00:00+03:00' });
+    h = await suite.start({ worker: true, now: '2026-12-01T09:00:00+03:00' });
     await h.install();
     h.sandbox.setAppHandler(`${h.url}/bitrix/app`);
     // A real invoice for the letter preview.
