@@ -12,7 +12,7 @@ import {
   type BatchCommands,
   type BatchResult,
 } from './batch.js';
-import { BitrixError, BitrixErrorCode, isExpiredToken, isNotExecutedLimit } from './errors.js';
+import { BitrixError, isExpiredToken, isNotExecutedLimit } from './errors.js';
 import { isIdempotentMethod } from './idempotency.js';
 import { DbPacer } from './dbPacer.js';
 import type { Pacer, PortalBucket } from './pacer.js';

@@ -86,3 +86,23 @@ export async function startHarness(engine: DatabaseEngine, opts: HarnessOptions 
   };
   return h;
 }
+
+export interface SecondInstance {
+  server: RunningServer;
+  /** Stops the instance and closes its connection pool. */
+  stop(): Promise<void>;
+}
+
+/** Another service instance on the harness's database, with its own connection pool: a scaled-out deployment. */
+export async function startSecondInstance(h: Harness): Promise<SecondInstance> {
+  const pool = await h.database.reopen();
+  const log = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger();
+  const server = await startServer(serviceConfig(h.sandbox, h.database, true), log, { clock: h.clock, port: 0, database: pool });
+  return {
+    server,
+    async stop() {
+      await server.stop();
+      await pool.close();
+    },
+  };
+}

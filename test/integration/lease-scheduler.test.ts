@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { databaseEngines } from '../helpers/databases.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { runRobot, settle, atMoscow } from './invoicing-kit.js';
+import { runRobot, atMoscow } from './invoicing-kit.js';
 import { listSchedules } from '../../src/storage/leases.js';
 
 const run = promisify(execFile);

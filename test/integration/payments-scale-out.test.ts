@@ -6,12 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../helpers/databases.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, startSecondInstance, type Harness, type SecondInstance } from '../helpers/harness.js';
 import { STAGE, answersFor, runRobot, settle } from './invoicing-kit.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { silentLogger } from '../../src/log.js';
-import { loadConfig } from '../../src/config.js';
-import type { AppDatabase } from '../../src/storage/db.js';
+import type { RunningServer } from '../../src/server.js';
 import { importStatement } from '../../src/payments/apply.js';
 import { encodeStatement, writeStatement, type StatementDocumentInput } from '../../src/payments/statement/write.js';
 
@@ -24,28 +21,17 @@ const SOLE_TRADER = { name: 'ИП Смирнов Пётр Иванович', inn
 describe.runIf(postgres.length > 0).each(postgres)('payments on two instances on $name', (engine) => {
   let h: Harness | undefined;
   let second: RunningServer | undefined;
-  let db2: AppDatabase | undefined;
+  let extra: SecondInstance | undefined;
   afterEach(async () => {
-    await second?.stop();
-    await db2?.close();
+    await extra?.stop();
+    extra = undefined;
     await h?.stop();
   });
 
   it('overlapping statements imported at once on two instances apply each payment once and pay each invoice once', async () => {
     h = await startHarness(engine, { now: '2026-12-01T09:00:00+03:00' });
-    db2 = await h.database.reopen(); // the second instance has its own connection pool
-    second = await startServer(
-      loadConfig({
-        DATA_DIR: h.database.dataDir,
-        B24_CLIENT_ID: h.sandbox.clientId,
-        B24_CLIENT_SECRET: h.sandbox.clientSecret,
-        B24_OAUTH_HOSTS: h.sandbox.oauthHost,
-        LOG_LEVEL: 'silent',
-        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-      }),
-      silentLogger(),
-      { clock: h.clock, port: 0, database: db2 },
-    );
+    extra = await startSecondInstance(h);
+    second = extra.server;
     await h.install();
     h.sandbox.setStageTriggers(1, STAGE.paid, [{ code: 'qrbill_invoice_paid' }]);
     const tenantInvoice = (await runRobot(h, 'generate_invoice', h.seed.deals.tenant)).answer;

@@ -7,10 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { databaseEngines } from '../helpers/databases.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { silentLogger } from '../../src/log.js';
-import { loadConfig } from '../../src/config.js';
+import { startHarness, startSecondInstance, type Harness, type SecondInstance } from '../helpers/harness.js';
+import type { RunningServer } from '../../src/server.js';
 import { runMaintenance } from '../../src/worker.js';
 
 const postgres = databaseEngines().filter((e) => e.name === 'postgres');
@@ -45,30 +43,18 @@ describe.runIf(postgres.length > 0).each(postgres)('scale-out on $name', (engine
   let h: Harness | undefined;
   let second: RunningServer | undefined;
   let balancer: Awaited<ReturnType<typeof roundRobin>> | undefined;
-  let db2: { close(): Promise<void> } | undefined;
+  let extra: SecondInstance | undefined;
   afterEach(async () => {
     await balancer?.close();
-    await second?.stop();
-    await db2?.close();
+    await extra?.stop();
+    extra = undefined;
     await h?.stop();
   });
 
   it('two instances answer every call exactly once and number invoices without gaps', async () => {
     h = await startHarness(engine);
-    const pool2 = await h.database.reopen(); // the second instance has its own connection pool
-    db2 = pool2;
-    second = await startServer(
-      loadConfig({
-        DATA_DIR: h.database.dataDir,
-        B24_CLIENT_ID: h.sandbox.clientId,
-        B24_CLIENT_SECRET: h.sandbox.clientSecret,
-        B24_OAUTH_HOSTS: h.sandbox.oauthHost,
-        LOG_LEVEL: 'silent',
-        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-      }),
-      silentLogger(),
-      { clock: h.clock, port: 0, database: pool2 },
-    );
+    extra = await startSecondInstance(h);
+    second = extra.server;
     const instances = [h.server, second];
     balancer = await roundRobin(() => instances.map((s) => s.url));
     for (const s of instances) s.deps.config.PUBLIC_URL = balancer.url;
@@ -96,20 +82,8 @@ describe.runIf(postgres.length > 0).each(postgres)('scale-out on $name', (engine
 
   it('two instances passing over the same due work at once create each lease period and send each ladder step once', async () => {
     h = await startHarness(engine, { now: '2026-12-20T10:00:00+03:00' });
-    const pool2 = await h.database.reopen();
-    db2 = pool2;
-    second = await startServer(
-      loadConfig({
-        DATA_DIR: h.database.dataDir,
-        B24_CLIENT_ID: h.sandbox.clientId,
-        B24_CLIENT_SECRET: h.sandbox.clientSecret,
-        B24_OAUTH_HOSTS: h.sandbox.oauthHost,
-        LOG_LEVEL: 'silent',
-        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-      }),
-      silentLogger(),
-      { clock: h.clock, port: 0, database: pool2 },
-    );
+    extra = await startSecondInstance(h);
+    second = extra.server;
     await h.install();
     const contract = h.seed.deals.tenant!;
     await h.sandbox.deliverRobotCall('start_lease_billing', contract, { lease_start: '2027-01-01', lease_end: '2027-04-30', period: 'month' });
