@@ -15,6 +15,8 @@ import { getPortalSettings, updatePortalSettings } from '../settings/portalSetti
 import { getDocument, revokeDocumentLinks } from '../storage/documents.js';
 import { ValidationError } from '../errors.js';
 import { timeZoneIssues } from '../settings/rules.js';
+import type { Kysely } from 'kysely';
+import type { Database, Portal } from '../storage/schema.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 export async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Promise<T> {
@@ -26,6 +28,13 @@ export async function withDatabase<T>(fn: (app: AppDatabase) => Promise<T>): Pro
   } finally {
     await app.close();
   }
+}
+
+/** The portal's row, or undefined once the admin has been told it is not known here (the caller exits EXIT_INPUT). */
+export async function knownPortal(db: Kysely<Database>, memberId: string, io: Pick<CommandIo, 'stderr'>): Promise<Portal | undefined> {
+  const portal = await getPortal(db, memberId);
+  if (!portal) io.stderr(`No portal ${memberId} (see qrbill portals)`);
+  return portal;
 }
 
 /** `key=value`: the value is JSON when it parses as JSON (numbers, arrays, objects), else a string. */
@@ -64,10 +73,7 @@ export async function settingsCommand(argv: string[], io: CommandIo): Promise<nu
     return EXIT_USAGE;
   }
   return withDatabase(async ({ db }) => {
-    if (!(await getPortal(db, memberId))) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    if (!(await knownPortal(db, memberId, io))) return EXIT_INPUT;
     try {
       const settings = assignments.length
         ? await updatePortalSettings(db, memberId, parseAssignments(assignments))
@@ -142,11 +148,8 @@ export async function portalCommand(argv: string[], io: CommandIo): Promise<numb
       io.stderr(`No portal ${memberId} (see qrbill portals)`);
       return EXIT_INPUT;
     }
-    const p = await getPortal(db, memberId);
-    if (!p) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    const p = await knownPortal(db, memberId, io);
+    if (!p) return EXIT_INPUT;
     io.stdout(`${p.member_id}  ${p.domain}  ${p.status}  limits ${p.rate_drain}/s burst ${p.rate_burst}  tz ${p.time_zone}`);
     return EXIT_OK;
   });
@@ -160,11 +163,8 @@ export async function forgetCommand(argv: string[], io: CommandIo): Promise<numb
     return EXIT_USAGE;
   }
   return withDatabase(async ({ db }) => {
-    const p = await getPortal(db, memberId);
-    if (!p) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    const p = await knownPortal(db, memberId, io);
+    if (!p) return EXIT_INPUT;
     await deletePortalData(db, memberId);
     io.stdout(`Portal ${memberId} (${p.domain}) and its data are deleted.`);
     return EXIT_OK;

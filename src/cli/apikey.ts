@@ -5,10 +5,9 @@
  */
 import { loadConfig } from '../config.js';
 import { clockFor } from '../clock.js';
-import { getPortal } from '../storage/portals.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../storage/apiKeys.js';
 import { apiKeyLabelIssues } from '../settings/rules.js';
-import { withDatabase } from './admin.js';
+import { withDatabase, knownPortal } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 const USAGE = `Usage: qrbill apikey <member_id> [list] [--json]
@@ -24,10 +23,7 @@ export async function apikeyCommand(argv: string[], io: CommandIo): Promise<numb
   }
   const now = clockFor(loadConfig()).now();
   return withDatabase(async ({ db }) => {
-    if (!(await getPortal(db, memberId))) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    if (!(await knownPortal(db, memberId, io))) return EXIT_INPUT;
     if (action === 'create') {
       const label = rest.join(' ').trim() || '1C';
       const bad = apiKeyLabelIssues(label)[0];

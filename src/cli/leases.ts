@@ -5,7 +5,6 @@
  */
 import { loadConfig } from '../config.js';
 import { clockFor } from '../clock.js';
-import { getPortal } from '../storage/portals.js';
 import { getSchedule, listSchedules, periodsOf } from '../storage/leases.js';
 import { todayIn } from '../invoicing/period.js';
 import { formatDateShort } from '../documents/dates.js';
@@ -13,7 +12,7 @@ import { formatMoney, kopecksToDecimal } from '../documents/money.js';
 import { controlDate, nextPeriodAfter, periodCount } from '../leases/periods.js';
 import { billingPreview } from '../leases/preview.js';
 import { termsOf } from '../leasing/terms.js';
-import { withDatabase } from './admin.js';
+import { withDatabase, knownPortal } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, reportError, type CommandIo } from './io.js';
 
 const USAGE = `Usage: qrbill leases <member_id> [--json]
@@ -32,11 +31,8 @@ export async function leasesCommand(argv: string[], io: CommandIo): Promise<numb
   }
   const now = clockFor(loadConfig()).now();
   return withDatabase(async ({ db }) => {
-    const portal = await getPortal(db, memberId);
-    if (!portal) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    const portal = await knownPortal(db, memberId, io);
+    if (!portal) return EXIT_INPUT;
     const today = todayIn(portal.time_zone, now);
     if (action === 'preview') {
       const schedule = await getSchedule(db, memberId, Number(id));

@@ -3,11 +3,10 @@
  * `qrbill numbering <member_id> seller_inn=… [seller_kpp=…] kind=invoice|act year=YYYY next=N` makes N the next
  * number, e.g. to continue the numbers 1C issued before the landlord switched mid-year.
  */
-import { getPortal } from '../storage/portals.js';
 import { listSequences } from '../storage/numbering.js';
 import { parseNumberingChange } from '../settings/rules.js';
 import { applyNumberingChange } from '../settings/numberingChange.js';
-import { withDatabase } from './admin.js';
+import { withDatabase, knownPortal } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 const USAGE = `Usage: qrbill numbering <member_id> [--json]
@@ -33,10 +32,7 @@ export async function numberingCommand(argv: string[], io: CommandIo): Promise<n
     args[key] = a.slice(i + 1).trim();
   }
   return withDatabase(async ({ db }) => {
-    if (!(await getPortal(db, memberId))) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    if (!(await knownPortal(db, memberId, io))) return EXIT_INPUT;
     if (assignments.length === 0) {
       const rows = await listSequences(db, memberId);
       if (json) io.stdout(JSON.stringify(rows.map((r) => ({ ...splitKey(r.sellerKey), kind: r.kind, year: r.year, lastSeq: r.lastSeq, lastNumber: r.lastNumber, nextSeq: r.lastSeq + 1 })), null, 2));

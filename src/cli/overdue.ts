@@ -1,11 +1,10 @@
 /** `qrbill overdue <member_id> [--json]`: overdue invoices, what the ladder did last and does next, penalty so far. */
 import { loadConfig } from '../config.js';
 import { clockFor } from '../clock.js';
-import { getPortal } from '../storage/portals.js';
 import { kopecksToDecimal, formatMoney } from '../documents/money.js';
 import { formatDateShort } from '../documents/dates.js';
 import { overdueReport } from '../dunning/report.js';
-import { withDatabase } from './admin.js';
+import { withDatabase, knownPortal } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 export async function overdueCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -17,11 +16,8 @@ export async function overdueCommand(argv: string[], io: CommandIo): Promise<num
   }
   const now = clockFor(loadConfig()).now();
   return withDatabase(async ({ db }) => {
-    const portal = await getPortal(db, memberId);
-    if (!portal) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    const portal = await knownPortal(db, memberId, io);
+    if (!portal) return EXIT_INPUT;
     const lines = await overdueReport(db, memberId, now);
     const local = (iso: string) => new Date(iso).toLocaleString('ru-RU', { timeZone: portal.time_zone, dateStyle: 'short', timeStyle: 'short' });
     if (json) {

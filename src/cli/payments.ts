@@ -2,7 +2,7 @@
  * `qrbill payments <member_id> [--json] [--manual]`: payments with their state;
  * `qrbill payments <member_id> match <payment_id> <invoice_number>` and `… unmatch <payment_id>` resolve the manual queue.
  */
-import { getPortal } from '../storage/portals.js';
+import { knownPortal } from './admin.js';
 import { listPayments } from '../storage/payments.js';
 import { kopecksToDecimal } from '../documents/money.js';
 import { matchPayment, unmatch } from '../payments/manual.js';
@@ -23,10 +23,7 @@ export async function paymentsCommand(argv: string[], io: CommandIo): Promise<nu
   }
   return withApplyDeps(async (deps) => {
     const { db } = deps.database;
-    if (!(await getPortal(db, memberId))) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    if (!(await knownPortal(db, memberId, io))) return EXIT_INPUT;
     if (action) {
       const id = Number(rest[0]);
       if (!/^\d+$/.test(rest[0] ?? '') || (action === 'match' && !rest[1])) {

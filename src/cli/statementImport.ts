@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { getPortal } from '../storage/portals.js';
 import { importStatement, type ImportSummary, type PaymentDecisionView } from '../payments/apply.js';
 import { errorMessage } from '../errors.js';
 import { withApplyDeps } from './applyDeps.js';
+import { knownPortal } from './admin.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, reportError, type CommandIo } from './io.js';
 
 const USAGE = 'Usage: qrbill statement import <member_id> <file> [--json]';
@@ -36,10 +36,7 @@ export async function importSubcommand(argv: string[], io: CommandIo): Promise<n
     return reportError(io, new InputError('INPUT_UNREADABLE', `Не удалось прочитать файл ${file}: ${errorMessage(cause)}`, { cause }), 'Выписка не загружена:');
   }
   return withApplyDeps(async (deps) => {
-    if (!(await getPortal(deps.database.db, memberId))) {
-      io.stderr(`No portal ${memberId} (see qrbill portals)`);
-      return EXIT_INPUT;
-    }
+    if (!(await knownPortal(deps.database.db, memberId, io))) return EXIT_INPUT;
     let summary: ImportSummary;
     try {
       summary = await importStatement(deps, memberId, bytes);
