@@ -10,5 +10,10 @@ import type { WebContext } from './context.js';
 export async function mayChangeMoney(deps: Pick<AppDeps, 'database'>, ctx: WebContext): Promise<boolean> {
   if (ctx.session.admin) return true;
   const settings = await getPortalSettings(deps.database.db, ctx.portal.member_id);
-  return settings.accountantUserIds.includes(ctx.session.userId);
+  return keepsTheBooks(ctx.session, settings.accountantUserIds);
+}
+
+/** A portal admin or one of the accountants the settings name: the people who answer for the money. */
+export function keepsTheBooks(user: { userId: number; admin: boolean }, accountantUserIds: readonly number[]): boolean {
+  return user.admin || accountantUserIds.includes(user.userId);
 }

@@ -8,6 +8,7 @@
 import type { AppDeps } from '../../deps.js';
 import { BitrixError } from '../../bitrix/errors.js';
 import { AppError } from '../../errors.js';
+import { keepsTheBooks } from '../moneyRights.js';
 
 export interface DealCard {
   id: number;
@@ -19,8 +20,7 @@ export interface DealCard {
 export type DealLookup = { found: true; deal: DealCard } | { found: false; reason: 'not_found' | 'unavailable' };
 
 export function mayActOnDeal(user: { userId: number; admin: boolean }, deal: DealCard | undefined, accountantUserIds: readonly number[]): boolean {
-  if (user.admin) return true;
-  if (accountantUserIds.includes(user.userId)) return true;
+  if (keepsTheBooks(user, accountantUserIds)) return true;
   return deal !== undefined && deal.responsibleId > 0 && deal.responsibleId === user.userId;
 }
 
