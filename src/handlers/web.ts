@@ -64,7 +64,7 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
       frameOnly: page.frameOnly ?? false,
       user: { admin: ctx.session.admin, name: ctx.session.name },
     });
-    return html(reply, new URL(ctx.portal.client_endpoint).origin, 200, body);
+    return html(reply, ctx.portalOrigin, 200, body);
   };
 
   const open = (target: (frame: { placement: string; options: Dict }) => { page: string; query: Dict }) =>

@@ -8,6 +8,8 @@ export interface WebContext {
   /** The token the page carries on its links and sends with its changes. */
   token: string;
   portal: Portal;
+  /** The portal's origin as installed (`https://<domain>`): the only page that may frame ours, and where CRM links go. */
+  portalOrigin: string;
   /** The portal's time zone: dates, months and "today" are read in it. */
   zone: string;
   lang: WebLang;

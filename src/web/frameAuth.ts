@@ -5,8 +5,6 @@ import type { FrameRequest } from './frameRequest.js';
 
 export interface FrameUser {
   memberId: string;
-  /** The portal's origin as stored at install (`https://<domain>`), the only page allowed to frame ours. */
-  portalOrigin: string;
   userId: number;
   admin: boolean;
   name: string;
@@ -33,7 +31,7 @@ export async function verifyFrameUser(deps: AppDeps, frame: FrameRequest): Promi
     }
   }
   const name = [me.NAME, me.LAST_NAME].filter((x) => typeof x === 'string' && x !== '').join(' ');
-  return { memberId: frame.memberId, portalOrigin: new URL(portal.client_endpoint).origin, userId, admin, name };
+  return { memberId: frame.memberId, userId, admin, name };
 }
 
 /** One call with the frame's token; the portal's refusal means the token is not its own. */

@@ -33,5 +33,5 @@ async function contextFor(deps: AppDeps, session: WebSession, token: string): Pr
   const portal = await getPortal(deps.database.db, session.memberId);
   // An uninstalled portal's sessions end with it.
   if (!portal || portal.status === 'uninstalled') throw new AppError('WEB_SESSION_INVALID', 'Portal is not installed');
-  return { session, token, portal, zone: portal.time_zone, lang: session.lang, now: deps.clock.now() };
+  return { session, token, portal, portalOrigin: new URL(portal.client_endpoint).origin, zone: portal.time_zone, lang: session.lang, now: deps.clock.now() };
 }

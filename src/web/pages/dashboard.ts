@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { crmDealUrl } from '../portalLinks.js';
 import { monthTotals, monthlyFlow } from '../../storage/billingTotals.js';
 import { overdueInvoices, paymentsOfInvoices, periodsControlledBetween } from '../../storage/dashboardLists.js';
 import { stepsOf } from '../../storage/overdueSteps.js';
@@ -75,8 +76,7 @@ export const dashboardPage: Page = {
     const known = await periodsControlledBetween(db, schedules.map((s) => s.id), today.minus({ days: LEASE_DAYS_BACK }).toISODate()!, until);
     const leases = upcomingLeaseDates(schedules, known, ctx.zone, todayIso, until);
 
-    const portalOrigin = new URL(ctx.portal.client_endpoint).origin;
-    const dealUrl = (id: number) => `${portalOrigin}/crm/deal/details/${id}/`;
+    const dealUrl = (id: number) => crmDealUrl(ctx.portalOrigin, id);
     return {
       // «Итоги за ноябрь 2026»: the full name of the month (nominative reads right after «за»: all months are masculine).
       monthName: today.setLocale(ctx.lang === 'ru' ? 'ru' : 'en-GB').toFormat('LLLL yyyy'),

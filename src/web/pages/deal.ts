@@ -1,4 +1,5 @@
 import type { Page } from './types.js';
+import { crmDealUrl } from '../portalLinks.js';
 import type { WebContext } from '../context.js';
 import type { DealTabView, InvoiceView, LeaseView } from '../deal/view.js';
 import { dealTabView } from '../deal/view.js';
@@ -65,7 +66,7 @@ function fromDocuments(dealId: number, documents: DealDocument[]): DealLookup {
   return responsibleId ? { found: true, deal: { id: dealId, title: '', responsibleId } } : { found: false, reason: 'unavailable' };
 }
 
-const portalDealUrl = (ctx: WebContext, id: number) => `${new URL(ctx.portal.client_endpoint).origin}/crm/deal/details/${id}/`;
+const portalDealUrl = (ctx: WebContext, id: number) => crmDealUrl(ctx.portalOrigin, id);
 
 /** Labels the template shows as they are: states, ladder lines, lease lines (formatting stays in one language). */
 function present(ctx: WebContext, dealId: number, view: DealTabView, canAct: boolean, lookup: DealLookup) {

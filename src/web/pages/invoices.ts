@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { crmDealUrl } from '../portalLinks.js';
 import type { AppDeps } from '../../deps.js';
 import { documentUrl } from '../../documents/links.js';
 import { countInvoices, invoiceFilterChoices, listInvoices, LIST_STATES, type InvoiceListRow } from '../../storage/invoiceList.js';
@@ -40,7 +41,7 @@ export const invoicesPage: Page = {
       rows: rows.map((r) => ({
         ...r,
         stateLabel: translate(ctx.lang, `inv.st.${r.state}`),
-        dealUrl: `${new URL(ctx.portal.client_endpoint).origin}/crm/deal/details/${r.dealId}/`,
+        dealUrl: crmDealUrl(ctx.portalOrigin, r.dealId),
         pdfUrl: pdfLink(deps, ctx, r, 'invoice'),
         qrUrl: r.docKind === 'qr_invoice' ? pdfLink(deps, ctx, r, 'qr_invoice') : null,
       })),

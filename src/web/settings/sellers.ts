@@ -3,6 +3,7 @@
  * documents' own rules: sellerFromRequisite (what must be filled) and validateSeller (checksums, BIC/account keys).
  * What fails here would stop the invoice robot, so the admin sees it before a manager does.
  */
+import { crmCompanyUrl } from '../portalLinks.js';
 import type { BitrixClient } from '../../bitrix/client.js';
 import type { BitrixBankDetail, BitrixRequisite } from '../../invoicing/bitrixTypes.js';
 import { pickBankDetail, sellerFromRequisite, type SellerCompanyInfo } from '../../invoicing/parties.js';
@@ -96,7 +97,7 @@ export async function loadSellers(client: BitrixClient, portalOrigin: string, la
     return {
       id: String(c.ID ?? ''),
       title: String(c.TITLE ?? ''),
-      url: `${portalOrigin}/crm/company/details/${encodeURIComponent(String(c.ID ?? ''))}/`,
+      url: crmCompanyUrl(portalOrigin, String(c.ID ?? '')),
       requisites: rqs.map((r) => checkSellerRequisite(r, (bankRes.result[`r${r.ID}`] as BitrixBankDetail[] | undefined) ?? [], c, lang)),
       problems: rqs.length ? [] : [{ field: '', message: noRequisites }],
     };
