@@ -5,7 +5,7 @@ import { AppError, ValidationError } from '../errors.js';
 import { SessionSigner } from '../web/session.js';
 import { WebRenderer, pageUrl } from '../web/render.js';
 import { loadAssets } from '../web/assets.js';
-import { pageHeaders, sameOrigin } from '../web/security.js';
+import { PRIVATE_HEADERS, pageHeaders, sameOrigin } from '../web/security.js';
 import { openFrame, sessionContext } from '../web/open.js';
 import { translate, type WebLang } from '../web/i18n/index.js';
 import { PAGES } from '../web/pages/index.js';
@@ -47,7 +47,7 @@ export const webRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
       const file = await page.download(deps, ctx, q);
       return reply
         .code(200)
-        .headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' })
+        .headers(PRIVATE_HEADERS)
         .header('content-disposition', contentDisposition(file.name).replace(/^inline/, 'attachment'))
         .type(file.type)
         .send(file.body);

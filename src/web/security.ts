@@ -18,11 +18,16 @@ export function pageHeaders(portalOrigin: string | undefined): Record<string, st
       "object-src 'none'",
       `frame-ancestors ${ancestors}`,
     ].join('; '),
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
+    ...PRIVATE_HEADERS,
   };
 }
+
+/** What every answer carrying a user's data sends, pages and downloads alike: not cached, no Referer, no sniffing. */
+export const PRIVATE_HEADERS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
 
 /**
  * A change must come from our own pages: the session token travels in a header a cross-site form cannot set, and
