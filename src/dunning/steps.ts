@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps.js';
+import { dealRef } from '../crm/dealRef.js';
 import type { JobHandler } from '../jobs/types.js';
 import { formatMoney } from '../documents/money.js';
 import { formatDateShort } from '../documents/dates.js';
@@ -47,14 +48,14 @@ export function overdueStepsJobHandler(deps: AppDeps): JobHandler<OverdueStepsPa
     const days = invoice.due_date ? daysOverdue(invoice.due_date, now, portal.time_zone) : 0;
     const penalty = await penaltyOfInvoice(db, settings, invoice, now, portal.time_zone);
     const title = typeof deal.TITLE === 'string' && deal.TITLE ? deal.TITLE : `сделка ${invoice.deal_id}`;
-    const dealRef = `[URL=/crm/deal/details/${invoice.deal_id}/]${title}[/URL]`;
+    const dealLink = dealRef(invoice.deal_id, title);
     const what = `счёт № ${invoice.number} от ${formatDateShort(invoice.doc_date)} на ${rub(invoice.amount_kopecks)}` +
       (invoice.due_date ? `, срок оплаты ${formatDateShort(invoice.due_date)}` : '') +
       (days ? `, просрочка ${days} дн.` : '') +
       (paid.paidKopecks ? `, оплачено ${rub(paid.paidKopecks)}, осталось ${rub(remainder)}` : '') +
       (penalty && penalty.kopecks ? `, пени ${rub(penalty.kopecks)}` : '');
     const notify = (userId: number, tag: string) =>
-      notifyUser(client, userId, `QR-биллинг: ${dealRef} — ${what}`, `qrbill:overdue:${invoiceId}:${tag}`);
+      notifyUser(client, userId, `QR-биллинг: ${dealLink} — ${what}`, `qrbill:overdue:${invoiceId}:${tag}`);
 
     for (const step of steps) {
       let detail: string;

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps.js';
+import { dealRef } from '../crm/dealRef.js';
 import type { JobHandler } from '../jobs/types.js';
 import { AppError, errorMessage, isPermanent } from '../errors.js';
 import { getPortal } from '../storage/portals.js';
@@ -111,11 +112,11 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
         client.batch({
           child: {
             method: 'crm.timeline.comment.add',
-            params: { fields: { ENTITY_ID: dealId, ENTITY_TYPE: 'deal', COMMENT: `Сделка периода ${text} по договору аренды: [URL=/crm/deal/details/${schedule.contract_deal_id}/]${c.title}[/URL]. Сумма ${total} ₽${period.partial ? ' (неполный период, по дням)' : ''}.` } },
+            params: { fields: { ENTITY_ID: dealId, ENTITY_TYPE: 'deal', COMMENT: `Сделка периода ${text} по договору аренды: ${dealRef(schedule.contract_deal_id, c.title)}. Сумма ${total} ₽${period.partial ? ' (неполный период, по дням)' : ''}.` } },
           },
           contract: {
             method: 'crm.timeline.comment.add',
-            params: { fields: { ENTITY_ID: schedule.contract_deal_id, ENTITY_TYPE: 'deal', COMMENT: `Создана сделка периода ${text}: [URL=/crm/deal/details/${dealId}/]${String(fields.TITLE)}[/URL], ${total} ₽.${last && terms.end ? ` ${leaseEndText(terms.end)}` : ''}` } },
+            params: { fields: { ENTITY_ID: schedule.contract_deal_id, ENTITY_TYPE: 'deal', COMMENT: `Создана сделка периода ${text}: ${dealRef(dealId, String(fields.TITLE))}, ${total} ₽.${last && terms.end ? ` ${leaseEndText(terms.end)}` : ''}` } },
           },
         }),
       );
@@ -129,7 +130,7 @@ export function leasePeriodJobHandler(deps: AppDeps): JobHandler<LeasePeriodPayl
       // and it is never skipped. Only a job out of attempts marks it failed; the scheduler then starts a new one.
       if (isPermanent(err) || ctx.isLastAttempt) {
         await ctx.effect('notify-failure', () =>
-          notifyUser(client, c.assignedById, `QR-биллинг: не удалось создать сделку периода ${text} по договору [URL=/crm/deal/details/${schedule.contract_deal_id}/]${c.title}[/URL]: ${errorMessage(err)}. Исправьте сделку-договор (и запустите робот «начать выставление» снова) — попытки продолжаются.`, `qrbill:lease:${scheduleId}:${from}`),
+          notifyUser(client, c.assignedById, `QR-биллинг: не удалось создать сделку периода ${text} по договору ${dealRef(schedule.contract_deal_id, c.title)}: ${errorMessage(err)}. Исправьте сделку-договор (и запустите робот «начать выставление» снова) — попытки продолжаются.`, `qrbill:lease:${scheduleId}:${from}`),
         );
       }
       await notePeriodFailure(db, scheduleId, from, ctx.isLastAttempt ? 'failed' : 'claimed', errorMessage(err), deps.clock.now());

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps.js';
+import { dealRef } from '../crm/dealRef.js';
 import type { JobHandler } from '../jobs/types.js';
 import { isPermanent } from '../errors.js';
 import { formatMoney, kopecksToDecimal } from '../documents/money.js';
@@ -88,5 +89,5 @@ async function notifyResponsible(deps: AppDeps, memberId: string, dealId: number
   const userId = Number(deal?.ASSIGNED_BY_ID ?? 0);
   if (!userId) return false;
   const title = typeof deal?.TITLE === 'string' && deal.TITLE ? deal.TITLE : `сделка ${dealId}`;
-  return notifyUser(client, userId, `[URL=/crm/deal/details/${dealId}/]${title}[/URL]: ${message}`, `qrbill:payment:${dealId}`);
+  return notifyUser(client, userId, `${dealRef(dealId, title)}: ${message}`, `qrbill:payment:${dealId}`);
 }

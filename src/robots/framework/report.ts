@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../deps.js';
+import { dealRef } from '../../crm/dealRef.js';
 import type { BitrixClient } from '../../bitrix/client.js';
 import { notifyUser } from '../../crm/dealWrites.js';
 import { AppError, isPermanent } from '../../errors.js';
@@ -28,7 +29,7 @@ export async function reportToResponsible(
     const userId = Number(deal?.ASSIGNED_BY_ID ?? call.auth_user_id ?? 0);
     if (!userId) return false;
     const title = typeof deal?.TITLE === 'string' && deal.TITLE ? deal.TITLE : `сделка ${document.id}`;
-    const dealRef = `[URL=/crm/deal/details/${document.id}/]${title}[/URL]`;
-    return notifyUser(client, userId, `QR-биллинг: ${dealRef} — ${err.message}`, `qrbill:${document.id}:${err.code}`);
+    const dealLink = dealRef(document.id, title);
+    return notifyUser(client, userId, `QR-биллинг: ${dealLink} — ${err.message}`, `qrbill:${document.id}:${err.code}`);
   });
 }
