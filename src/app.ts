@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import formbody from '@fastify/formbody';
 import qs from 'qs';
 import type { AppDeps } from './deps.js';
+import { lazyRequestLogger, requestLineLogger, type Logger } from './log.js';
 import { healthRoutes } from './handlers/health.js';
 import { installRoutes } from './handlers/install.js';
 import { robotRoutes } from './handlers/robots.js';
@@ -22,7 +23,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 declare module 'fastify' {
   interface FastifyRequest {
     /** Fields a handler adds to the one log line of its request. */
-    logExtra: Record<string, unknown> | null;
+    logExtra: Record<string, string | number | boolean> | null;
   }
 }
 
@@ -34,13 +35,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's own request lines carry the full URL, and a public document link (`/d/<token>`) is a
     // bearer secret: log the route pattern instead (below).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, opts) => lazyRequestLogger(logger as Logger, bindings, opts) as FastifyBaseLogger,
   });
   app.decorateRequest('logExtra', null);
+  const requestLine = requestLineLogger(deps.log);
   // One line per request, with what the handler added (robot, portal, outcome), and its latency histogram.
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     deps.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    req.log.info({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...req.logExtra }, 'request');
+    requestLine.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...req.logExtra }, 'request');
   });
   // Nothing internal (SQL, stack, file paths) reaches a caller: 5xx answers say only that it failed.
   app.setErrorHandler((err: FastifyError, req, reply) => {

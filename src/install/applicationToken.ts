@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, Portal } from '../storage/schema.js';
 import { getPortal } from '../storage/portals.js';
@@ -8,10 +8,17 @@ import { getPortal } from '../storage/portals.js';
  * Hashing first gives equal-length buffers, so the comparison leaks neither content nor length.
  */
 export function applicationTokenMatches(stored: string, presented: unknown): boolean {
-  if (!stored || typeof presented !== 'string' || presented === '') return false;
-  const a = createHash('sha256').update(stored).digest();
-  const b = createHash('sha256').update(presented).digest();
-  return timingSafeEqual(a, b);
+  return stored !== '' && applicationTokenMatchesDigest(applicationTokenDigest(stored), presented);
+}
+
+/** What a stored application token is compared by: kept with a cached portal row, it is hashed once, not per call. */
+export function applicationTokenDigest(stored: string): Buffer {
+  return hash('sha256', stored, 'buffer');
+}
+
+export function applicationTokenMatchesDigest(storedDigest: Buffer, presented: unknown): boolean {
+  if (typeof presented !== 'string' || presented === '') return false;
+  return timingSafeEqual(storedDigest, hash('sha256', presented, 'buffer'));
 }
 
 /** The portal a Bitrix24 delivery claims to come from, or undefined when it cannot prove it. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Portal } from '../storage/schema.js';
 import { getPortal } from '../storage/portals.js';
-import { applicationTokenMatches } from './applicationToken.js';
+import { applicationTokenDigest, applicationTokenMatchesDigest } from './applicationToken.js';
 
 /** How long a portal row may answer authentications from memory (real time). */
 const TTL_MS = 5_000;
@@ -14,7 +14,7 @@ const TTL_MS = 5_000;
  * (an uninstall elsewhere is seen within TTL_MS; the job then finds the portal gone and answers nobody).
  */
 export class PortalAuthenticator {
-  private readonly cache = new Map<string, { portal: Portal; until: number }>();
+  private readonly cache = new Map<string, { portal: Portal; tokenDigest: Buffer; until: number }>();
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -24,15 +24,16 @@ export class PortalAuthenticator {
     const { member_id: memberId, application_token: token } = auth as Record<string, unknown>;
     if (typeof memberId !== 'string' || memberId === '' || typeof token !== 'string') return undefined;
     const cached = this.cache.get(memberId);
-    if (cached && cached.until > Date.now() && applicationTokenMatches(cached.portal.application_token, token)) return cached.portal;
+    if (cached && cached.until > Date.now() && applicationTokenMatchesDigest(cached.tokenDigest, token)) return cached.portal;
     const portal = await getPortal(this.db, memberId);
-    if (!portal || portal.status === 'uninstalled') {
+    if (!portal || portal.status === 'uninstalled' || !portal.application_token) {
       this.cache.delete(memberId);
       return undefined;
     }
-    this.cache.set(memberId, { portal, until: Date.now() + TTL_MS });
+    const tokenDigest = applicationTokenDigest(portal.application_token);
+    this.cache.set(memberId, { portal, tokenDigest, until: Date.now() + TTL_MS });
     if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    return applicationTokenMatches(portal.application_token, token) ? portal : undefined;
+    return applicationTokenMatchesDigest(tokenDigest, token) ? portal : undefined;
   }
 
   /** Drops a portal's row after this process changed it (tokens, status). */
