@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { renderDocument, renderQrPng } from '../documents/pdf/render.js';
+import { renderDocument, renderQrPng } from '../documents/render.js';
 import type { QrEncodingChoice } from '../qr/payload.js';
 import {
   EXIT_INPUT,

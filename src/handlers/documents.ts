@@ -4,7 +4,7 @@ import type { DocumentModel } from '../documents/model.js';
 import { verifyLink, type LinkFile } from '../documents/links.js';
 import { getDocument } from '../storage/documents.js';
 import { getPortal } from '../storage/portals.js';
-import { renderDocument, renderQrPng } from '../documents/pdf/render.js';
+import { renderDocument, renderQrPng } from '../documents/render.js';
 import { documentFileName } from '../documents/fileNames.js';
 
 /**

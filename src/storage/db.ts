@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from './schema.js';
@@ -50,6 +49,7 @@ function openSqlite(dataDir: string, log?: Logger): AppDatabase {
     // Another process (a CLI command, a second worker) may hold the write lock for a moment.
     handle.pragma('busy_timeout = 5000');
     handle.pragma('foreign_keys = ON');
+    if (process.env.XP_NOCKPT) handle.pragma('wal_autocheckpoint = 0');
   } catch (err) {
     throw new AppError('DATABASE_OPEN_FAILED', `Cannot open the SQLite database at ${file}`, { cause: err });
   }
@@ -79,7 +79,8 @@ export function parsePostgresUrl(databaseUrl: string): { connectionString: strin
 
 async function openPostgres(databaseUrl: string, log?: Logger): Promise<AppDatabase> {
   const { connectionString, schema } = parsePostgresUrl(databaseUrl);
-  if (schema !== undefined) await ensureSchema(connectionString, schema);
+  const pg = await pgDriver();
+  if (schema !== undefined) await ensureSchema(pg, connectionString, schema);
   const pool = new pg.Pool({
     connectionString,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
@@ -97,7 +98,12 @@ async function openPostgres(databaseUrl: string, log?: Logger): Promise<AppDatab
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-async function ensureSchema(connectionString: string, schema: string): Promise<void> {
+/** The PostgreSQL driver, loaded only by installations that use it (it is ≈ 4 MB resident that SQLite ones never need). */
+async function pgDriver(): Promise<typeof import('pg').default> {
+  return (await import('pg')).default;
+}
+
+async function ensureSchema(pg: typeof import('pg').default, connectionString: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString });
   try {
     await client.connect();

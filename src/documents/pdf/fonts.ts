@@ -9,12 +9,20 @@
  *   exactly what is drawn; it also keeps ligatures out, which keeps copy-paste and pdftotext exact.
  */
 import { readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
+import { createRequire } from 'node:module';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 import { AppError } from '../../errors.js';
 import { TtfSource, TtfSubset } from './ttfSubset.js';
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+
+/**
+ * fontkit (≈ 11 MB resident) is required on the first font parsed, not when this module loads: the document rules
+ * import `unprintableChars` from here, and a process that never checks or draws a document should not carry it.
+ * Its package is CommonJS, so a synchronous require keeps `isPrintable` synchronous.
+ */
+let fontkitModule: Fontkit | undefined;
+const fontkit = (): Fontkit => (fontkitModule ??= createRequire(import.meta.url)('@pdf-lib/fontkit') as Fontkit);
 type FontkitFont = ReturnType<Fontkit['create']>;
 type FontkitGlyph = ReturnType<FontkitFont['glyphForCodePoint']>;
 
@@ -134,7 +142,7 @@ function loadFont(style: FontStyle): LoadedFont {
   } catch (err) {
     throw new AppError('FONT_MISSING', `Не найден шрифт ${FONT_FILES[style]} в templates/fonts`, { cause: err });
   }
-  const metrics = new FontMetrics(fontkit.create(bytes) as unknown as FontkitFont);
+  const metrics = new FontMetrics(fontkit().create(bytes) as unknown as FontkitFont);
   return { bytes, metrics, fast: cmapOnlyFont(metrics, new TtfSource(bytes)) };
 }
 
@@ -152,7 +160,7 @@ const cachedFontkit: Fontkit = {
   create(buffer: Uint8Array): FontkitFont {
     const all = fonts();
     for (const style of ['regular', 'bold'] as const) if (all[style].bytes === buffer) return all[style].fast;
-    return fontkit.create(buffer) as unknown as FontkitFont;
+    return fontkit().create(buffer) as unknown as FontkitFont;
   },
 };
 

@@ -18,7 +18,7 @@ import { emailActivityParams, sendEmailActivity } from '../../crm/emailActivity.
 import { renderEmail } from '../../invoicing/email.js';
 import { emailTemplateDirs, loadPortalEmailTemplate } from '../../invoicing/emailTemplates.js';
 import { documentFileName } from '../../documents/fileNames.js';
-import { renderDocument } from '../../documents/pdf/render.js';
+import { renderDocument } from '../../documents/render.js';
 
 /**
  * Who sends a letter about a deal: the send_documents robot, or the overdue ladder reminding a client. The letter

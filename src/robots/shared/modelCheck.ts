@@ -1,6 +1,6 @@
 import type { DocumentModel } from '../../documents/model.js';
 import { parseDocumentModel } from '../../documents/schema.js';
-import { renderDocument } from '../../documents/pdf/render.js';
+import { renderDocument } from '../../documents/render.js';
 import { AppError, ValidationError, type ValidationIssue } from '../../errors.js';
 
 /** Where in Bitrix24 a manager fixes what a model path comes from. */
