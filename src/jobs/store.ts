@@ -2,7 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { transaction, type AppDatabase } from '../storage/db.js';
-import type { Database, Job, JobStatus } from '../storage/schema.js';
+import type { Database, Job, JobStatus, JobsTable } from '../storage/schema.js';
+import { BulkInsert } from '../storage/bulkInsert.js';
 import type { JobKind } from './types.js';
 
 /**
@@ -60,6 +61,16 @@ export type JobCounts = Record<JobStatus, number>;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+type NewJobRow = Pick<JobsTable, 'kind' | 'key' | 'payload_json' | 'run_at' | 'max_attempts' | 'created_at'>;
+
+/** `enqueueMany`'s insert: the accept path enqueues each group commit's robot jobs with it. */
+const insertJobs = new BulkInsert<NewJobRow>(['kind', 'key', 'payload_json', 'run_at', 'max_attempts', 'created_at'], (db, rows) =>
+  db
+    .insertInto('jobs')
+    .values(rows.map((r) => ({ ...r, status: 'pending' as const, attempts: 0, updated_at: r.created_at })))
+    .onConflict((oc) => oc.column('key').doNothing()),
+);
+
 export class JobStore {
   constructor(
     private readonly app: AppDatabase,
@@ -110,23 +121,17 @@ export class JobStore {
   async enqueueMany<P>(kind: JobKind<P>, jobs: Array<{ key: string; payload: P; runAt?: Date }>, trx?: Transaction<Database>): Promise<void> {
     if (jobs.length === 0) return;
     const now = this.clock.now().toISOString();
-    await (trx ?? this.db)
-      .insertInto('jobs')
-      .values(
-        jobs.map((j) => ({
-          kind: kind.name,
-          key: j.key,
-          payload_json: JSON.stringify(j.payload),
-          status: 'pending' as const,
-          run_at: j.runAt?.toISOString() ?? now,
-          attempts: 0,
-          max_attempts: kind.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+    await insertJobs.run(
+      trx ?? this.db,
+      jobs.map((j) => ({
+        kind: kind.name,
+        key: j.key,
+        payload_json: JSON.stringify(j.payload),
+        run_at: j.runAt?.toISOString() ?? now,
+        max_attempts: kind.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        created_at: now,
+      })),
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, RobotCallRow, RobotCallStatus } from './schema.js';
+import { BulkInsert } from './bulkInsert.js';
 
 /** Return values sent with bizproc.event.send, `status` and `error_text` among them. */
 export type RobotReturnValues = Record<string, string | number>;
@@ -39,20 +40,24 @@ export async function insertRobotCalls(db: Kysely<Database> | Transaction<Databa
     properties_json: JSON.stringify(c.properties),
     use_subscription: c.use_subscription,
     auth_user_id: c.auth_user_id,
-    status: 'queued' as const,
-    result_json: null,
-    error_text: null,
     received_at: c.received_at,
-    answered_at: null,
   }));
-  const inserted = await db
-    .insertInto('robot_calls')
-    .values(rows)
-    .onConflict((oc) => oc.column('event_token').doNothing())
-    .returning('event_token')
-    .execute();
+  const inserted = await insertCalls.run<{ event_token: string }>(db, rows);
   return new Set(inserted.map((r) => r.event_token));
 }
+
+type CallRow = Pick<RobotCallRow, 'member_id' | 'robot_code' | 'event_token' | 'workflow_id' | 'document_id' | 'document_type' | 'properties_json' | 'use_subscription' | 'auth_user_id' | 'received_at'>;
+
+/** The accept path's insert (group commit: one per batch of calls), its SQL built once per row count. */
+const insertCalls = new BulkInsert<CallRow>(
+  ['member_id', 'robot_code', 'event_token', 'workflow_id', 'document_id', 'document_type', 'properties_json', 'use_subscription', 'auth_user_id', 'received_at'],
+  (db, rows) =>
+    db
+      .insertInto('robot_calls')
+      .values(rows.map((r) => ({ ...r, status: 'queued' as const })))
+      .onConflict((oc) => oc.column('event_token').doNothing())
+      .returning('event_token'),
+);
 
 /** One call: its id, and `created: false` when its event token was recorded before. */
 export async function insertRobotCall(db: Kysely<Database> | Transaction<Database>, call: NewRobotCall): Promise<{ id: number; created: boolean }> {

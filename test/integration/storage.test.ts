@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJobKind } from '../../src/jobs/types.js';
 import { ManualClock } from '../../src/clock.js';
 import { JobStore } from '../../src/jobs/store.js';
 import { openDatabase, transaction, type AppDatabase } from '../../src/storage/db.js';
@@ -22,6 +24,7 @@ import {
 import {
   getRobotCallByToken,
   insertRobotCall,
+  insertRobotCalls,
   listRobotCalls,
   markRobotCallAnswered,
 } from '../../src/storage/robotCalls.js';
@@ -286,6 +289,32 @@ describe.each(databaseEngines())('storage on $name', (engine) => {
         'evt-1',
       ]);
       expect(await listRobotCalls(t.db, { limit: 1 })).toHaveLength(1);
+    });
+
+    it('records a batch of calls in one go, each token once, however the batch is cut into statements', async () => {
+      const t = await open();
+      const clock = new ManualClock('2026-01-15T09:30:00Z');
+      await upsertPortal(t.db, portalInput('m1'));
+      await insertRobotCall(t.db, robotCall('m1', 'evt-early'));
+      // 150 calls: ten tokens come twice within the batch (far apart, so in different statements of at most 64
+      // rows), one was recorded before; 140 are new.
+      const tokens = Array.from({ length: 150 }, (_, i) => (i === 7 ? 'evt-early' : `evt-${i % 140}`));
+      const created = await transaction(t, async (trx) => {
+        const recorded = await insertRobotCalls(trx, tokens.map((token) => ({ ...robotCall('m1', token), properties: { n: token } })));
+        await new JobStore(t, clock).enqueueMany(
+          defineJobKind({ name: 'robot', payload: z.object({ eventToken: z.string() }) }),
+          [...recorded].map((eventToken) => ({ key: `robot:${eventToken}`, payload: { eventToken } })),
+          trx,
+        );
+        return recorded;
+      });
+      expect(created.size).toBe(140);
+      expect(created.has('evt-early')).toBe(false);
+      expect(await listRobotCalls(t.db, { limit: 1000 })).toHaveLength(141);
+      expect((await getRobotCallByToken(t.db, 'evt-139'))?.properties).toEqual({ n: 'evt-139' });
+      expect(await new JobStore(t, clock).find('robot:evt-139')).toMatchObject({ status: 'pending', payload_json: '{"eventToken":"evt-139"}', attempts: 0, max_attempts: 5 });
+      const jobs = await t.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(jobs.n)).toBe(140);
     });
 
     it('rejects a call for an unknown portal', async () => {
