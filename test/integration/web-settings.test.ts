@@ -250,7 +250,8 @@ describe.each(databaseEngines())('the settings page on $name', (engine) => {
     expect(good.status).toBe(200);
     const sellers = good.body.sellers as Array<{ id: string; title: string; url: string; requisites: Array<{ inn: string; problems: unknown[] }> }>;
     expect(sellers).toHaveLength(1);
-    expect(sellers[0]).toMatchObject({ title: 'ООО «Арендодатель»', url: `https://${portal.domain}/crm/company/details/${sellers[0]!.id}/` });
+    // The company card on the portal the app was installed on (the origin of its REST endpoint, as every page links).
+    expect(sellers[0]).toMatchObject({ title: 'ООО «Арендодатель»', url: `${new URL(portal.client_endpoint).origin}/crm/company/details/${sellers[0]!.id}/` });
     expect(sellers[0]!.requisites).toEqual([expect.objectContaining({ inn: '7704123450', problems: [] })]);
     expect((good.body.users as Array<{ name: string }>).map((u) => u.name)).toContain('Мария Кузнецова');
 

@@ -123,7 +123,7 @@ export const crmFactsAction: ActionDef = {
     const client = deps.bitrix.forPortal(ctx.portal.member_id);
     try {
       const [sellers, users] = await Promise.all([
-        loadSellers(client, `https://${ctx.portal.domain}`, ctx.lang, translate(ctx.lang, 'set.sellers.noRequisites')),
+        loadSellers(client, ctx.portalOrigin, ctx.lang, translate(ctx.lang, 'set.sellers.noRequisites')),
         client.call('user.get', { FILTER: { ACTIVE: true } }) as Promise<Array<{ ID: string | number; NAME?: string; LAST_NAME?: string }> | undefined>,
       ]);
       return { sellers, users: (users ?? []).map((u) => ({ id: Number(u.ID), name: [u.NAME, u.LAST_NAME].filter(Boolean).join(' ') })) };
