@@ -33,6 +33,8 @@ export interface HarnessOptions {
   seed?: { rent?: number };
   /** Where the service logs go (default: nowhere, or TEST_LOG_LEVEL to stdout). */
   log?: import('../../src/log.js').Logger;
+  /** The sandbox portal's REST budget (default: the standard plan's 2/s, burst 50). */
+  limits?: { drainPerSec: number; burst: number };
 }
 
 function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean) {
@@ -50,7 +52,7 @@ function serviceConfig(sandbox: Sandbox, database: TestDatabase, worker: boolean
 
 export async function startHarness(engine: DatabaseEngine, opts: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock(opts.now ?? '2026-11-25T06:00:00Z', { running: true });
-  const sandbox = await startSandbox({ clock });
+  const sandbox = await startSandbox({ clock, ...(opts.limits ? { limits: opts.limits } : {}) });
   const seed = seedDemoPortal(sandbox.crm, opts.seed ?? {});
   const database = await engine.open();
   const log = opts.log ?? (process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : silentLogger());
