@@ -6,6 +6,7 @@
  * Both servers run as child processes of their own; the load generator (autocannon) runs here.
  *
  *   npm run bench accept        BENCH_ACCEPT_SECONDS=10 BENCH_ACCEPT_CONNECTIONS=50 BENCH_ACCEPT_BURST=10000
+ *   BENCH_DATABASE_URL=postgres://…               the service on PostgreSQL (a schema of its own, dropped after)
  *   BENCH_NODE_FLAGS="--max-semi-space-size=32"   Node flags for both servers (e.g. to try GC settings)
  *   BENCH_PROFILE=/tmp/prof                        a CPU profile of the service
  *   BENCH_SERVICE_OUT=/tmp/out.log                 the service's stdout (with BENCH_NODE_FLAGS=--trace-gc: its pauses)
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import qs from 'qs';
+import pg from 'pg';
 import { openDatabase } from '../src/storage/db.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import { upsertPortal } from '../src/storage/portals.js';
@@ -73,8 +75,8 @@ function robotCall(n: number): string {
   });
 }
 
-async function seed(dataDir: string): Promise<void> {
-  const database = await openDatabase({ dataDir });
+async function seed(dataDir: string, databaseUrl: string | undefined): Promise<void> {
+  const database = await openDatabase({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
   await migrateToLatest(database);
   const now = new Date();
   await upsertPortal(database.db, {
@@ -174,8 +176,11 @@ const stop = (child: ChildProcess) =>
 
 export async function acceptBench(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qrbill-accept-'));
+  const url = process.env.BENCH_DATABASE_URL;
+  const schema = `bench_accept_${Date.now().toString(36)}`;
+  const databaseUrl = url ? `${url}${url.includes('?') ? '&' : '?'}schema=${schema}` : undefined;
   try {
-    await seed(dataDir);
+    await seed(dataDir, databaseUrl);
     const barePort = String(await freePort());
     const bare = await start('bench/accept/bare.ts', [], { PORT: barePort });
     // /healthz of the bare server is a 404, which still proves it listens.
@@ -191,6 +196,7 @@ export async function acceptBench(): Promise<void> {
       PORT: port,
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       WORKER_ENABLED: '0',
       LOG_LEVEL: 'info',
       B24_CLIENT_ID: 'local.bench',
@@ -212,7 +218,7 @@ export async function acceptBench(): Promise<void> {
     const row = (name: string, l: Load) =>
       `${name.padEnd(22)}: ${l.callsPerSecond.toFixed(0).padStart(6)} calls/s, p50 ${l.p50} ms, p99 ${l.p99} ms` +
       (l.non2xx || l.errors ? `, ${l.non2xx} non-2xx, ${l.errors} errors` : '');
-    console.log(`${CONNECTIONS} connections, ${SECONDS} s of unique robot calls, worker off, SQLite`);
+    console.log(`${CONNECTIONS} connections, ${SECONDS} s of unique robot calls, worker off, ${databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
     console.log(row('bare Fastify + qs', bareLoad));
     console.log(row('POST /bitrix/robots/ping', ours));
     console.log(row('  again, warm', warm));
@@ -226,6 +232,11 @@ export async function acceptBench(): Promise<void> {
     );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    if (url) {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`).finally(() => admin.end());
+    }
   }
 }
 
