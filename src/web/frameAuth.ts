@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { getPortal } from '../storage/portals.js';
 import type { FrameRequest } from './frameRequest.js';
+import type { Portal } from '../storage/schema.js';
 
 export interface FrameUser {
   memberId: string;
@@ -16,7 +17,8 @@ export interface FrameUser {
  * that user reaches the CRM (an empty `crm.deal.list` that fails with ACCESS_DENIED without CRM rights; admins
  * skip it). One or two requests of the portal's budget per opening.
  */
-export async function verifyFrameUser(deps: AppDeps, frame: FrameRequest): Promise<FrameUser> {
+/** The user, and the portal's row as read for the check (the session's context is built from it). */
+export async function verifyFrameUser(deps: AppDeps, frame: FrameRequest): Promise<{ user: FrameUser; portal: Portal }> {
   const portal = await getPortal(deps.database.db, frame.memberId);
   if (!portal || portal.status === 'uninstalled') throw refused('portal not installed here');
   const me = (await askPortal(deps, frame, 'profile', {})) as { ID?: unknown; ADMIN?: unknown; NAME?: unknown; LAST_NAME?: unknown } | undefined;
@@ -31,7 +33,7 @@ export async function verifyFrameUser(deps: AppDeps, frame: FrameRequest): Promi
     }
   }
   const name = [me.NAME, me.LAST_NAME].filter((x) => typeof x === 'string' && x !== '').join(' ');
-  return { memberId: frame.memberId, userId, admin, name };
+  return { user: { memberId: frame.memberId, userId, admin, name }, portal };
 }
 
 /** One call with the frame's token; the portal's refusal means the token is not its own. */

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps.js';
 import { getPortal } from '../storage/portals.js';
+import type { Portal } from '../storage/schema.js';
 import { AppError } from '../errors.js';
 import { parseFrameRequest, type FrameRequest } from './frameRequest.js';
 import { verifyFrameUser, type FrameUser } from './frameAuth.js';
@@ -15,11 +16,11 @@ export interface OpenedFrame {
 
 export async function openFrame(deps: AppDeps, signer: SessionSigner, body: unknown, query: unknown): Promise<OpenedFrame> {
   const frame = parseFrameRequest(body, query);
-  const user = await verifyFrameUser(deps, frame);
+  const { user, portal } = await verifyFrameUser(deps, frame);
   const now = deps.clock.now();
   const token = signer.issue({ memberId: user.memberId, userId: user.userId, admin: user.admin, lang: frame.lang, name: user.name }, now.getTime());
   const session = signer.verify(token, now.getTime())!;
-  return { frame, user, ctx: await contextFor(deps, session, token) };
+  return { frame, user, ctx: contextOf(deps, portal, session, token) };
 }
 
 /** The context of a request that carries a session token; AppError WEB_SESSION_INVALID when it proves nothing. */
@@ -33,5 +34,9 @@ async function contextFor(deps: AppDeps, session: WebSession, token: string): Pr
   const portal = await getPortal(deps.database.db, session.memberId);
   // An uninstalled portal's sessions end with it.
   if (!portal || portal.status === 'uninstalled') throw new AppError('WEB_SESSION_INVALID', 'Portal is not installed');
+  return contextOf(deps, portal, session, token);
+}
+
+function contextOf(deps: AppDeps, portal: Portal, session: WebSession, token: string): WebContext {
   return { session, token, portal, portalOrigin: new URL(portal.client_endpoint).origin, zone: portal.time_zone, lang: session.lang, now: deps.clock.now() };
 }
