@@ -9,10 +9,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const isLocalHost = (u: URL) => ['localhost', '127.0.0.1', '::1', '[::1]'].includes(u.hostname);
 
-const schema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number (1–65535)' }).int('must be a port number (1–65535)').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)').default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: z
+/**
+ * An optional absolute URL that must use https; plain http is allowed for this machine only (local testing).
+ * Bitrix24's queue server reaches only public https handlers, and tokens must not travel in clear text.
+ */
+const httpsUrl = (example: string, what: string) =>
+  z
     .string()
     .optional()
     .transform((v, ctx) => {
@@ -21,16 +23,34 @@ const schema = z.object({
       try {
         u = new URL(v);
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://billing.example.ru' });
+        ctx.addIssue({ code: 'custom', message: `must be ${what} such as ${example}` });
         return z.NEVER;
       }
-      // Bitrix24's queue server only reaches public https handlers; plain http is allowed for local testing.
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLocalHost(u))) {
         ctx.addIssue({ code: 'custom', message: 'must use https (http is allowed only for localhost)' });
         return z.NEVER;
       }
-      return u.toString().replace(/\/+$/, '');
-    }),
+      return u;
+    });
+
+/** An optional secret of at least `minLength` characters (empty means unset). */
+const secret = (minLength: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < minLength) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const schema = z.object({
+  PORT: z.coerce.number({ error: 'must be a port number (1–65535)' }).int('must be a port number (1–65535)').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)').default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: httpsUrl('https://billing.example.ru', 'an absolute URL').transform((u) => u?.toString().replace(/\/+$/, '')),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -49,24 +69,7 @@ const schema = z.object({
    * Explicit override of the OAuth token URL. Unset (the default), each portal's tokens are renewed at the server it
    * names in `server_endpoint` (https://oauth.bitrix.info/oauth/token/ until it names one).
    */
-  B24_OAUTH_URL: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return undefined;
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a URL such as https://oauth.bitrix.info/oauth/token/' });
-        return z.NEVER;
-      }
-      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLocalHost(u))) {
-        ctx.addIssue({ code: 'custom', message: 'must use https (http is allowed only for localhost)' });
-        return z.NEVER;
-      }
-      return u.toString();
-    }),
+  B24_OAUTH_URL: httpsUrl('https://oauth.bitrix.info/oauth/token/', 'a URL').transform((u) => u?.toString()),
   /** Host names accepted as OAuth servers besides *.bitrix.info and *.bitrix24.tech (comma-separated). */
   B24_OAUTH_HOSTS: z
     .string()
@@ -82,17 +85,7 @@ const schema = z.object({
     }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** Signs public document links. Generated and stored in the database on first start when absent. */
-  LINK_SECRET: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return undefined;
-      if (v.length < 32) {
-        ctx.addIssue({ code: 'custom', message: 'must be at least 32 characters' });
-        return z.NEVER;
-      }
-      return v;
-    }),
+  LINK_SECRET: secret(32),
   /** A company's own e-mail templates (`<name>.subject.hbs` + `<name>.body.hbs`), searched before the built-in ones. */
   EMAIL_TEMPLATES_DIR: z.string().optional().transform((v) => v || undefined),
   /** Portal time zone used until a portal says otherwise. */
@@ -114,17 +107,7 @@ const schema = z.object({
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
   /** Bearer token for GET /metrics (Prometheus); unset, /metrics answers 404. */
-  METRICS_TOKEN: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return undefined;
-      if (v.length < 16) {
-        ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters' });
-        return z.NEVER;
-      }
-      return v;
-    }),
+  METRICS_TOKEN: secret(16),
   /**
    * Trials only: the service's (and the CLI's) clock starts at this instant and runs on from there. An ISO instant
    * with its offset (2026-12-20T09:00:00+03:00) so the portal's calendar day is never guessed.
