@@ -33,6 +33,10 @@ const httpsUrl = (example: string, what: string) =>
       return u;
     });
 
+/** A whole number within bounds, from an environment string; one message for every way it can be wrong. */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+
 /** An optional secret of at least `minLength` characters (empty means unset). */
 const secret = (minLength: number) =>
   z
@@ -48,7 +52,7 @@ const secret = (minLength: number) =>
     });
 
 const schema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number (1–65535)' }).int('must be a port number (1–65535)').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)').default(3000),
+  PORT: wholeNumber(1, 65535, 'must be a port number (1–65535)').default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: httpsUrl('https://billing.example.ru', 'an absolute URL').transform((u) => u?.toString().replace(/\/+$/, '')),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -100,7 +104,7 @@ const schema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Moscow'),
-  WORKER_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int('must be a whole number from 1 to 64').min(1, 'must be a whole number from 1 to 64').max(64, 'must be a whole number from 1 to 64').default(4),
+  WORKER_CONCURRENCY: wholeNumber(1, 64, 'must be a whole number from 1 to 64').default(4),
   /** Set to 0 to run HTTP only (e.g. several web instances and separate workers on PostgreSQL). */
   WORKER_ENABLED: z
     .enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' })
