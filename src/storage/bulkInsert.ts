@@ -16,9 +16,10 @@ interface Shape {
 /**
  * A multi-row insert on the hot path (robot calls and their jobs, one statement per group commit) whose SQL kysely
  * builds once per row count instead of per call: building the query tree cost as much as SQLite's work on the rows.
- * The statement is compiled from marker rows, so each parameter is traced back to its row and column (or is a constant
- * of the query) whatever order kysely binds them in; a batch runs in chunks of power-of-two sizes, which bounds the distinct statements (and
- * SQLite's cache of prepared ones) whatever the batch sizes. Results are the rows RETURNING gives, chunk after chunk.
+ * The statement is compiled from marker rows, so each parameter is traced back to its row and column (or is a
+ * constant of the query) whatever order kysely binds them in. A batch runs in chunks of power-of-two sizes, which
+ * bounds the distinct statements (and SQLite's cache of prepared ones) whatever the batch sizes. Results are the
+ * rows RETURNING gives, chunk after chunk.
  */
 export class BulkInsert<R extends Row> {
   /** Per dialect (its adapter), per row count. */
