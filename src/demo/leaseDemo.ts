@@ -13,7 +13,7 @@ import type { CrmEntityRecord } from '../sandbox/crm/state.js';
 import { ACT_STAGE, leasePipeline } from './pipeline.js';
 import { settle } from './settle.js';
 import { automationPrinter, stageName, userName, type DemoIo } from './narrator.js';
-import { moneyFieldKopecks, tenantStatement } from './statement.js';
+import { dealInvoicePayment, moneyFieldKopecks, tenantStatement } from './statement.js';
 import { ladderWatcher } from './ladder.js';
 import { writeDocuments } from './documents.js';
 import { startDemoSession, type DemoSession } from './session.js';
@@ -154,12 +154,7 @@ export async function leaseDemo(io: DemoIo, opts: { outDir: string; verbose: boo
         at: wall(paidOn, 11),
         title: `бухгалтер загружает выписку из 1С за ${formatDateShort(paidOn)}`,
         run: async () => {
-          const f = deal.UF;
-          const statement = tenantStatement(
-            [{ number: String(600 + p.index), paidOn, amountKopecks: moneyFieldKopecks(f['UF_CRM_QRB_INV_SUM']), invoiceNumber: String(f['UF_CRM_QRB_INV_NO'] ?? ''), invoiceDate: String(f['UF_CRM_QRB_INV_DATE'] ?? '').slice(0, 10) }],
-            paidOn,
-            paidOn,
-          );
+          const statement = tenantStatement([dealInvoicePayment(deal.UF, String(600 + p.index), paidOn)], paidOn, paidOn);
           const imported = await importStatement(server.deps, sandbox.memberId, statement);
           for (const d of imported.decisions) io.stdout(`  п/п ${d.number} на ${d.amount} руб. от ИНН ${d.payer_inn}: ${d.result} — ${d.reason}`);
           await settle(server, sandbox);

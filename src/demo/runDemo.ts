@@ -8,7 +8,7 @@ import { runMaintenance } from '../worker.js';
 import { overdueReport } from '../dunning/report.js';
 import { settle } from './settle.js';
 import { automationPrinter, stageName, userName, type DemoIo } from './narrator.js';
-import { DEMO_ACCOUNTS, moneyFieldKopecks, tenantStatement } from './statement.js';
+import { DEMO_ACCOUNTS, dealInvoicePayment, moneyFieldKopecks, tenantStatement } from './statement.js';
 import { climbLadder } from './ladder.js';
 import { printTimeline, writeDocuments } from './documents.js';
 import { startDemoSession, type DemoSession } from './session.js';
@@ -47,11 +47,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     const today = clock.now().toISOString().slice(0, 10);
     const dueField = String(fields['UF_CRM_QRB_INV_DUE'] ?? '');
     const paidOn = /^\d{4}-\d{2}-\d{2}/.test(dueField) ? dueField.slice(0, 10) : today;
-    const statement = tenantStatement(
-      [{ number: '588', paidOn, amountKopecks: moneyFieldKopecks(fields['UF_CRM_QRB_INV_SUM']), invoiceNumber: String(fields['UF_CRM_QRB_INV_NO'] ?? ''), invoiceDate: String(fields['UF_CRM_QRB_INV_DATE'] ?? '') }],
-      paidOn,
-      today,
-    );
+    const statement = tenantStatement([dealInvoicePayment(fields, '588', paidOn)], paidOn, today);
     const imported = await importStatement(server.deps, sandbox.memberId, statement);
     for (const d of imported.decisions) io.stdout(`    п/п ${d.number} на ${d.amount} руб. от ИНН ${d.payer_inn}: ${d.result} — ${d.reason}`);
     await settle(server, sandbox);

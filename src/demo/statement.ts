@@ -38,3 +38,14 @@ export function tenantStatement(payments: DemoPayment[], dateFrom: string, dateT
 
 /** A deal field of money («25000.00|RUB») in kopecks. */
 export const moneyFieldKopecks = (v: unknown) => Math.round(Number(String(v ?? '0').split('|')[0]) * 100);
+
+/** The payment of the invoice a deal's fields name (sum, number, date), paid in full on `paidOn` by п/п `number`. */
+export function dealInvoicePayment(fields: Record<string, unknown>, number: string, paidOn: string): DemoPayment {
+  return {
+    number,
+    paidOn,
+    amountKopecks: moneyFieldKopecks(fields['UF_CRM_QRB_INV_SUM']),
+    invoiceNumber: String(fields['UF_CRM_QRB_INV_NO'] ?? ''),
+    invoiceDate: String(fields['UF_CRM_QRB_INV_DATE'] ?? '').slice(0, 10),
+  };
+}
