@@ -15,6 +15,8 @@ import { AppError } from '../../errors.js';
 import { TtfSource, TtfSubset } from './ttfSubset.js';
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+type FontkitFont = ReturnType<Fontkit['create']>;
+type FontkitGlyph = ReturnType<FontkitFont['glyphForCodePoint']>;
 
 /**
  * fontkit (≈ 11 MB resident) is required on the first font parsed, not when this module loads: the document rules
@@ -23,8 +25,6 @@ type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
  */
 let fontkitModule: Fontkit | undefined;
 const fontkit = (): Fontkit => (fontkitModule ??= createRequire(import.meta.url)('@pdf-lib/fontkit') as Fontkit);
-type FontkitFont = ReturnType<Fontkit['create']>;
-type FontkitGlyph = ReturnType<FontkitFont['glyphForCodePoint']>;
 
 export type FontStyle = 'regular' | 'bold';
 
